@@ -1,0 +1,1 @@
+"""kohoshi: Japanese municipal newsletters (広報紙) on the web and on phones."""
