@@ -29,6 +29,8 @@ class Newsletter(models.Model):
     title = models.CharField(_("広報紙名"), max_length=100)
     slug = models.SlugField(_("URL名"), max_length=40)
     description = models.TextField(_("説明"), blank=True)
+    # Shown under every article, e.g. the licence of imported open data (CC BY 4.0 needs credit).
+    credit = models.CharField(_("出典・ライセンス表示"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,68 @@
+# kohoshi — `make demo` and `make test` on a fresh Debian 12 machine (run as root, or with sudo).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+SHARED ?= ../shared
+# Debian packages: the browser and Japanese fonts for browser tests and screenshots, Tesseract
+# for scanned PDFs, LibreOffice for the second PDF producer in bench/ingest, gettext for messages.
+APT_PACKAGES := chromium fonts-ipaexfont tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert \
+	libreoffice-writer-nogui gettext
+PG_URL_DEFAULT := postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: install system-deps demo serve test test-sqlite test-postgres test-fast bench clean
+
+install: system-deps $(VENV)/.installed
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+demo: install
+	$(BIN)/kohoshi migrate --no-input
+	$(BIN)/kohoshi load_demo --shared $(SHARED)
+	$(BIN)/kohoshi serve --port $(PORT)
+
+serve: install
+	$(BIN)/kohoshi serve --port $(PORT)
+
+# The suite runs on SQLite, then again on PostgreSQL (DATABASE_URL, else 127.0.0.1:5432).
+test: install
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	@echo "=== kohoshi tests on SQLite ==="
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@url="$${DATABASE_URL:-$(PG_URL_DEFAULT)}"; \
+	if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$$url" 2>/dev/null; then \
+	  echo "=== kohoshi tests on PostgreSQL ($$url) ==="; \
+	  DATABASE_URL="$$url" $(BIN)/pytest $(PYTEST_ARGS); \
+	else \
+	  echo "!!! ================================================================== !!!"; \
+	  echo "!!! SKIPPING the PostgreSQL run: no server answers at $$url"; \
+	  echo "!!! set DATABASE_URL to a PostgreSQL server to run the suite there too."; \
+	  echo "!!! ================================================================== !!!"; \
+	fi
+
+test-fast: install
+	KOHOSHI_FAST=1 env -u DATABASE_URL $(BIN)/pytest -x $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m bench.search.run
+	$(BIN)/python -m bench.ingest.run
+
+clean:
+	rm -rf $(VENV) var test-artifacts bench/out

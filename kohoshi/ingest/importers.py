@@ -1,0 +1,204 @@
+"""Reading issues from the article CSV and from our JSON issue format.
+
+Parsing is separate from saving: a file is read and checked whole into IssueInput values
+(raising InputError naming file, row and field), then each issue is saved in its own transaction
+by newsletters.services.issue_import.
+"""
+import csv
+import io
+import json
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticError
+
+from kohoshi.newsletters.services import ArticleInput, IssueInput
+from kohoshi.places.codes import validate_local_government_code
+from kohoshi.places.models import Municipality
+
+CSV_COLUMNS = ("自治体名", "公開年月", "発行号タイトル", "記事タイトル", "カテゴリ", "記事本文")
+_ISSUE_NUMBER = re.compile(r"^(?P<newsletter>.+?)\s*(?P<number>第\s*[0-9０-９]+\s*号)")
+_TRAILING_BRACKET = re.compile(r"\s*[（(][^）)]*[）)]\s*$")
+
+
+def _read_text(path: Path) -> str:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"文字コードがUTF-8ではありません(バイト位置 {exc.start})。UTF-8で保存し直してください",
+            file=str(path),
+            row=line,
+        ) from exc
+
+
+def _municipality(code: str, *, file: str, row: int | None, field: str) -> Municipality:
+    try:
+        validate_local_government_code(code)
+    except ValidationError as exc:
+        raise InputError(exc.messages[0], file=file, row=row, field=field) from exc
+    municipality = Municipality.objects.select_related("prefecture").filter(code=code).first()
+    if municipality is None:
+        raise InputError(f"自治体コード「{code}」は登録されていません", file=file, row=row, field=field)
+    return municipality
+
+
+def _municipality_by_name(name: str, *, file: str, row: int) -> Municipality:
+    name = name.strip()
+    candidates = [
+        m
+        for m in Municipality.objects.select_related("prefecture").filter(name__in=_name_variants(name))
+        if name in (m.name, m.full_name)
+    ]
+    if len(candidates) != 1:
+        problem = "見つかりません" if not candidates else "複数の自治体に当てはまります(都道府県名から書いてください)"
+        raise InputError(f"自治体名「{name}」は{problem}", file=file, row=row, field="自治体名")
+    return candidates[0]
+
+
+def _name_variants(name: str) -> list[str]:
+    # "神奈川県厚木市" → try "厚木市" as well; prefectures end in 都道府県.
+    variants = [name]
+    match = re.match(r"^(.+?[都道府県])(.+)$", name)
+    if match:
+        variants.append(match.group(2))
+    return variants
+
+
+def _parse_date(value: str, *, file: str, row: int | None, field: str) -> date:
+    value = (value or "").strip()
+    for fmt in ("%Y.%m.%d", "%Y-%m-%d", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise InputError(f"日付「{value}」を読めません(YYYY.MM.DD の形で書いてください)", file=file, row=row, field=field)
+
+
+def split_issue_title(issue_title: str) -> tuple[str, str]:
+    """'広報あつぎ 第1421号（2024年4月15日発行）' → ('広報あつぎ', '第1421号')."""
+    match = _ISSUE_NUMBER.match(issue_title.strip())
+    if match:
+        return match.group("newsletter").strip(), re.sub(r"\s+", "", match.group("number"))
+    return _TRAILING_BRACKET.sub("", issue_title).strip() or issue_title.strip(), ""
+
+
+def read_csv(path: str | Path) -> list[IssueInput]:
+    """One IssueInput per (発行号タイトル, 公開年月) in the file, rows kept in file order."""
+    path = Path(path)
+    file = str(path)
+    text = _read_text(path)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(f"列がありません: {', '.join(missing)}", file=file, row=1, field=missing[0])
+    code_match = re.match(r"^(\d{6})", path.name)
+    by_code = _municipality(code_match.group(1), file=file, row=None, field="ファイル名") if code_match else None
+
+    issues: dict[tuple, dict] = {}
+    for row_no, row in enumerate(reader, start=2):
+        if None in row:
+            raise InputError("列の数が見出し行より多くなっています", file=file, row=row_no)
+        municipality = by_code or _municipality_by_name(row["自治体名"] or "", file=file, row=row_no)
+        published_on = _parse_date(row["公開年月"], file=file, row=row_no, field="公開年月")
+        issue_title = (row["発行号タイトル"] or "").strip()
+        if not issue_title:
+            raise InputError("発行号タイトルが空です", file=file, row=row_no, field="発行号タイトル")
+        title = (row["記事タイトル"] or "").strip()
+        if not title:
+            raise InputError("記事タイトルが空です", file=file, row=row_no, field="記事タイトル")
+        body = (row["記事本文"] or "").strip()
+        if not body:
+            raise InputError("記事本文が空です", file=file, row=row_no, field="記事本文")
+        key = (municipality.code, issue_title, published_on)
+        issue = issues.setdefault(key, {"municipality": municipality, "articles": []})
+        issue["articles"].append(ArticleInput(title=title, category=(row["カテゴリ"] or "").strip(), body=body))
+    if not issues:
+        raise InputError("記事の行がありません", file=file, row=2)
+    result = []
+    for (_, issue_title, published_on), issue in issues.items():
+        newsletter_title, number = split_issue_title(issue_title)
+        result.append(
+            IssueInput(
+                municipality=issue["municipality"],
+                newsletter_title=newsletter_title,
+                title=issue_title,
+                number=number,
+                published_on=published_on,
+                articles=issue["articles"],
+            )
+        )
+    return result
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class NewsletterDoc(_Strict):
+    title: str = Field(min_length=1, max_length=100, description="広報紙名 (例: 広報とまこまい)")
+
+
+class IssueDoc(_Strict):
+    title: str = Field(min_length=1, max_length=200, description="号タイトル")
+    published_on: date = Field(description="発行日 YYYY-MM-DD")
+    number: str = Field("", max_length=40, description="号数 (例: 第1421号)")
+
+
+class ArticleDoc(_Strict):
+    title: str = Field(min_length=1, max_length=300)
+    category: str = Field("その他", description="カテゴリ名 (くらし, 子育て, 健康, しごと, イベント, 講座, スポーツ, 文化, その他)")
+    body: str = Field(min_length=1, description="本文: ■見出し, ◇小見出し, ・箇条書き, 問合せ…【電話】…")
+    pages: str = Field("", max_length=40, description="掲載ページ (例: 2-3)")
+
+
+class IssueDocument(_Strict):
+    """kohoshi issue import format, version 1."""
+
+    municipality: str = Field(pattern=r"^[0-9]{6}$", description="6桁の全国地方公共団体コード")
+    newsletter: NewsletterDoc
+    issue: IssueDoc
+    articles: list[ArticleDoc] = Field(min_length=1)
+
+
+def _json_path(loc: tuple) -> str:
+    parts = []
+    for item in loc:
+        parts.append(f"[{item}]" if isinstance(item, int) else (f".{item}" if parts else str(item)))
+    return "".join(parts)
+
+
+def read_json(path: str | Path) -> IssueInput:
+    path = Path(path)
+    file = str(path)
+    text = _read_text(path)
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"JSONとして読めません: {exc.msg}", file=file, row=exc.lineno) from exc
+    try:
+        doc = IssueDocument.model_validate(raw)
+    except PydanticError as exc:
+        first = exc.errors()[0]
+        raise InputError(first["msg"], file=file, field=_json_path(first["loc"]) or "(root)") from exc
+    municipality = _municipality(doc.municipality, file=file, row=None, field="municipality")
+    return IssueInput(
+        municipality=municipality,
+        newsletter_title=doc.newsletter.title,
+        title=doc.issue.title,
+        number=doc.issue.number,
+        published_on=doc.issue.published_on,
+        articles=[ArticleInput(title=a.title, category=a.category, body=a.body, pages=a.pages) for a in doc.articles],
+    )
+
+
+def issue_json_schema() -> dict:
+    schema = IssueDocument.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://kohoshi.example/schemas/issue-v1.json"
+    return schema

@@ -1,0 +1,176 @@
+"""Every write to newsletters, issues and articles goes through here."""
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from kohoshi.places.models import Municipality
+from kohoshi.search import indexing
+
+from .formatting import render_body
+from .models import Article, Category, Issue, Newsletter
+
+DEFAULT_CATEGORY = "その他"
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    title: str
+    category: str
+    body: str
+    pages: str = ""
+
+
+@dataclass(frozen=True)
+class IssueInput:
+    municipality: Municipality
+    newsletter_title: str
+    title: str
+    published_on: date
+    articles: list[ArticleInput] = field(default_factory=list)
+    number: str = ""
+
+    def fingerprint(self) -> str:
+        data = {
+            "municipality": self.municipality.code,
+            "newsletter": self.newsletter_title,
+            "title": self.title,
+            "number": self.number,
+            "published_on": self.published_on.isoformat(),
+            "articles": [asdict(a) for a in self.articles],
+        }
+        return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    issue: Issue
+    outcome: str  # "created", "updated" or "unchanged"
+    warnings: list[str]
+
+
+def newsletter_get_or_create(*, municipality: Municipality, title: str) -> Newsletter:
+    """The municipality's newsletter of that title; a new one gets the slug koho, koho-2, …"""
+    newsletter = Newsletter.objects.filter(municipality=municipality, title=title).first()
+    if newsletter:
+        return newsletter
+    taken = set(Newsletter.objects.filter(municipality=municipality).values_list("slug", flat=True))
+    slug = next(s for s in ("koho", *(f"koho-{n}" for n in range(2, 1000))) if s not in taken)
+    return Newsletter.objects.create(municipality=municipality, title=title, slug=slug)
+
+
+def _issue_slug(newsletter: Newsletter, published_on: date) -> str:
+    base = published_on.isoformat()
+    taken = set(Issue.objects.filter(newsletter=newsletter, slug__startswith=base).values_list("slug", flat=True))
+    return next(s for s in (base, *(f"{base}-{n}" for n in range(2, 1000))) if s not in taken)
+
+
+def category_for_name(name: str, warnings: list[str] | None = None) -> Category:
+    name = (name or "").strip()
+    category = Category.objects.filter(name=name).first() if name else None
+    if category is None:
+        if name and warnings is not None:
+            warnings.append(f"カテゴリ「{name}」は未登録のため「{DEFAULT_CATEGORY}」にしました")
+        category = Category.objects.get(name=DEFAULT_CATEGORY)
+    return category
+
+
+def issue_import(data: IssueInput, *, publish: bool = True) -> ImportResult:
+    """Create or update one issue with its articles, atomically and idempotently.
+
+    The issue is found again by newsletter, date and title. Importing the same content twice
+    changes nothing; changed content updates articles in place by position, so article numbers
+    (and their URLs) stay.
+    """
+    if not data.articles:
+        raise ValidationError("記事が1件もありません")
+    fingerprint = data.fingerprint()
+    warnings: list[str] = []
+    with transaction.atomic():
+        newsletter = newsletter_get_or_create(municipality=data.municipality, title=data.newsletter_title)
+        issue = (
+            Issue.objects.select_for_update()
+            .filter(newsletter=newsletter, published_on=data.published_on, title=data.title)
+            .first()
+        )
+        if issue and issue.source_hash == fingerprint:
+            return ImportResult(issue, "unchanged", warnings)
+        outcome = "updated" if issue else "created"
+        if issue is None:
+            issue = Issue(
+                newsletter=newsletter,
+                title=data.title,
+                published_on=data.published_on,
+                slug=_issue_slug(newsletter, data.published_on),
+            )
+        issue.number = data.number
+        issue.source_hash = fingerprint
+        if publish and issue.status != Issue.Status.PUBLISHED:
+            issue.status = Issue.Status.PUBLISHED
+            issue.published_at = timezone.now()
+        issue.save()
+        _articles_replace(issue, data.articles, warnings)
+        indexing.index_issue(issue)
+    return ImportResult(issue, outcome, warnings)
+
+
+def _articles_replace(issue: Issue, articles: list[ArticleInput], warnings: list[str]) -> None:
+    existing = {a.position: a for a in issue.articles.all()}
+    next_number = max((a.number for a in existing.values()), default=0) + 1
+    removed = [a.pk for pos, a in existing.items() if pos > len(articles)]
+    if removed:
+        indexing.unindex_articles(removed)
+        Article.objects.filter(pk__in=removed).delete()
+    for position, item in enumerate(articles, start=1):
+        article = existing.get(position)
+        if article is None:
+            article = Article(issue=issue, position=position, number=next_number)
+            next_number += 1
+        article.title = item.title
+        article.category = category_for_name(item.category, warnings)
+        article.body_source = item.body
+        article.body_html = render_body(item.body)
+        article.pages = item.pages
+        article.save()
+
+
+def issue_publish(issue: Issue, *, by, at=None) -> Issue:
+    """Make an issue public now, or at `at` (scheduled). Refuses an issue without articles."""
+    from kohoshi.staff.audit import audit_record
+
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().select_related("newsletter__municipality").get(pk=issue.pk)
+        if not issue.articles.exists():
+            raise ValidationError("記事のない号は公開できません")
+        issue.status = Issue.Status.PUBLISHED
+        issue.published_at = at or timezone.now()
+        issue.save(update_fields=["status", "published_at", "updated_at"])
+        indexing.index_issue(issue)
+        audit_record(
+            actor=by,
+            action="issue.schedule" if at and at > timezone.now() else "issue.publish",
+            target=issue,
+            municipality=issue.newsletter.municipality,
+            summary=f"{issue.title} ({issue.published_at:%Y-%m-%d %H:%M})",
+        )
+    return issue
+
+
+def issue_unpublish(issue: Issue, *, by) -> Issue:
+    from kohoshi.staff.audit import audit_record
+
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().select_related("newsletter__municipality").get(pk=issue.pk)
+        issue.status = Issue.Status.DRAFT
+        issue.published_at = None
+        issue.save(update_fields=["status", "published_at", "updated_at"])
+        indexing.index_issue(issue)
+        audit_record(
+            actor=by, action="issue.unpublish", target=issue, municipality=issue.newsletter.municipality,
+            summary=issue.title,
+        )
+    return issue
