@@ -1,0 +1,308 @@
+"""The extraction engine: validate, read every page, order, split into articles.
+
+Characters, their boxes, sizes and fonts come from PDFium (pypdfium2); the layout
+analysis is our own (see ``layout.py``).  pdfminer.six was measured as the
+alternative (``bench/ingest/run.py --compare-pdfminer``): its layout analysis with
+``detect_vertical=True`` is about an order of magnitude slower on dense Japanese
+pages and still needs our own column and article logic, so it is not used.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+
+from . import ocr
+from .errors import PdfRejected
+from .layout import Char, Line, body_font, body_size, build_lines, find_tables, order_lines, page_is_vertical, table_lines
+from .split import DraftIssue, assemble
+
+MAX_PAGE_SIDE = 14400.0  # PDF 1.7 limit: 200 inches
+MIN_PAGE_SIDE = 3.0
+MAX_OBJECTS_PER_PAGE = 100_000
+MAX_CHARS_PER_PAGE = 60_000
+MARGIN_BAND = 0.075  # share of the page height treated as header/footer band
+
+_SKIP = {0x20, 0x3000, 0x0D, 0x0A, 0x09, 0x00, 0x02, 0xFFFE, 0xFFFF, 0xA0, 0x200B}
+_BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi|w[6-9]\b|extrab|,b\b", re.I)
+_PAGE_NUMBER = re.compile(r"^[-－―‐—–(（\[\s]*(p\.?\s*)?[0-9０-９]{1,4}[\s\-－―‐—–)）\]]*(ページ|頁)?$", re.I)
+
+
+def _read(path_or_bytes, max_bytes: int) -> bytes:
+    if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
+        data = bytes(path_or_bytes)
+    else:
+        path = Path(os.fspath(path_or_bytes))
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise PdfRejected("too_large", f"ファイルサイズが上限を超えています ({size:,} > {max_bytes:,} バイト) / file too large")
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    if len(data) == 0:
+        raise PdfRejected("empty", "ファイルが空です (0 バイト) / the file is empty")
+    if len(data) > max_bytes:
+        raise PdfRejected("too_large", f"ファイルサイズが上限を超えています ({len(data):,} > {max_bytes:,} バイト) / file too large")
+    if b"%PDF-" not in data[:1024]:
+        raise PdfRejected("not_pdf", "PDFではありません / not a PDF file")
+    return data
+
+
+def _open(data: bytes) -> pdfium.PdfDocument:
+    has_eof = b"%%EOF" in data[-2048:]
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if raw.FPDF_GetLastError() == raw.FPDF_ERR_PASSWORD or "password" in str(exc).lower():
+            raise PdfRejected("encrypted", "暗号化されたPDFは取り込めません / encrypted PDFs cannot be imported") from None
+        if not has_eof:
+            raise PdfRejected("truncated", "PDFが壊れています(途中で切れています) / the PDF is truncated") from None
+        raise PdfRejected("corrupt", "PDFが壊れています / the PDF is damaged") from None
+    if not has_eof:
+        doc.close()
+        raise PdfRejected("truncated", "PDFが壊れています(途中で切れています) / the PDF is truncated")
+    return doc
+
+
+def _check_pages(doc: pdfium.PdfDocument, max_pages: int) -> int:
+    n = len(doc)
+    if n <= 0:
+        raise PdfRejected("no_pages", "ページがありません / the PDF has no pages")
+    if n > max_pages:
+        raise PdfRejected("too_many_pages", f"ページ数が上限({max_pages})を超えています ({n} ページ) / too many pages")
+    size = raw.FS_SIZEF()
+    for i in range(n):
+        if not raw.FPDF_GetPageSizeByIndexF(doc.raw, i, size):
+            continue
+        w, h = size.width, size.height
+        if not (MIN_PAGE_SIDE <= w <= MAX_PAGE_SIDE and MIN_PAGE_SIDE <= h <= MAX_PAGE_SIDE):
+            raise PdfRejected("page_bomb", f"ページの大きさが異常です (p.{i + 1}: {w:.0f}×{h:.0f} pt) / absurd page size")
+    return n
+
+
+class _FontCache:
+    def __init__(self):
+        self._by_obj: dict[int, tuple[str, bool]] = {}
+        self._buf = ctypes.create_string_buffer(256)
+
+    def get(self, obj) -> tuple[str, bool]:
+        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        hit = self._by_obj.get(key)
+        if hit is not None:
+            return hit
+        name, bold = "", False
+        if key:
+            font = raw.FPDFTextObj_GetFont(obj)
+            if font:
+                n = raw.FPDFFont_GetBaseFontName(font, self._buf, 256)
+                name = self._buf.value.decode("latin-1", "replace") if n else ""
+                weight = raw.FPDFFont_GetWeight(font)
+                bold = weight >= 600 or bool(_BOLD_NAME.search(name))
+            if raw.FPDFTextObj_GetTextRenderMode(obj) == raw.FPDF_TEXTRENDERMODE_FILL_STROKE:
+                bold = True
+            # subset prefix "ABCDEF+" differs per subset of the same face
+            name = re.sub(r"^[A-Z]{6}\+", "", name).split(",")[0]
+        self._by_obj[key] = (name, bold)
+        return name, bold
+
+
+def _page_chars(page: pdfium.PdfPage, height: float) -> list[Char]:
+    tp = page.get_textpage()
+    try:
+        t = tp.raw
+        n = raw.FPDFText_CountChars(t)
+        if n > MAX_CHARS_PER_PAGE:
+            raise PdfRejected("page_bomb", f"1ページの文字数が多すぎます ({n}) / too many characters on a page")
+        rect = raw.FS_RECTF()
+        fonts = _FontCache()
+        chars: list[Char] = []
+        for i in range(n):
+            u = raw.FPDFText_GetUnicode(t, i)
+            if u in _SKIP or u < 0x20 or (0xD800 <= u <= 0xDFFF):
+                continue
+            if not raw.FPDFText_GetLooseCharBox(t, i, rect):
+                continue
+            size = raw.FPDFText_GetFontSize(t, i)
+            x0, x1 = rect.left, rect.right
+            top, bottom = height - rect.top, height - rect.bottom
+            if x1 < x0:
+                x0, x1 = x1, x0
+            if bottom < top:
+                top, bottom = bottom, top
+            if not (size > 0 and size < 2000 and x1 - x0 < 4000 and bottom - top < 4000):
+                continue
+            name, bold = fonts.get(raw.FPDFText_GetTextObject(t, i))
+            try:
+                ch = chr(u)
+            except ValueError:
+                continue
+            chars.append(Char(ch, x0, top, x1, bottom, float(size), name, bold))
+        return chars
+    finally:
+        tp.close()
+
+
+def _page_segments(page: pdfium.PdfPage, height: float) -> tuple[list[tuple[float, float, float, float]], int, int]:
+    """Straight path segments (for ruled tables), image count and object count."""
+    segs: list[tuple[float, float, float, float]] = []
+    images = 0
+    n = raw.FPDFPage_CountObjects(page.raw)
+    if n > MAX_OBJECTS_PER_PAGE:
+        raise PdfRejected("page_bomb", f"1ページのオブジェクト数が多すぎます ({n}) / too many objects on a page")
+    m = raw.FS_MATRIX()
+    px, py = ctypes.c_float(), ctypes.c_float()
+    for i in range(n):
+        obj = raw.FPDFPage_GetObject(page.raw, i)
+        typ = raw.FPDFPageObj_GetType(obj)
+        if typ == raw.FPDF_PAGEOBJ_IMAGE:
+            images += 1
+            continue
+        if typ != raw.FPDF_PAGEOBJ_PATH or len(segs) > 4000:
+            continue
+        if not raw.FPDFPageObj_GetMatrix(obj, m):
+            continue
+        ns = raw.FPDFPath_CountSegments(obj)
+        if ns <= 0 or ns > 2000:
+            continue
+        start = prev = None
+        for j in range(ns):
+            seg = raw.FPDFPath_GetPathSegment(obj, j)
+            if not raw.FPDFPathSegment_GetPoint(seg, px, py):
+                continue
+            x = m.a * px.value + m.c * py.value + m.e
+            y = height - (m.b * px.value + m.d * py.value + m.f)
+            kind = raw.FPDFPathSegment_GetType(seg)
+            if kind == raw.FPDF_SEGMENT_MOVETO:
+                start = prev = (x, y)
+            elif kind == raw.FPDF_SEGMENT_LINETO and prev is not None:
+                segs.append((prev[0], prev[1], x, y))
+                prev = (x, y)
+            else:
+                prev = (x, y)
+            if raw.FPDFPathSegment_GetClose(seg) and start is not None and prev is not None:
+                segs.append((prev[0], prev[1], start[0], start[1]))
+                prev = start
+    return segs, images, n
+
+
+def _norm_margin(text: str) -> str:
+    return re.sub(r"[0-9０-９]+", "#", re.sub(r"\s+", "", text))
+
+
+def _drop_running_lines(pages: list[tuple[list[Line], float, float]]) -> None:
+    """Remove running headers, footers and page numbers in the page margins:
+    lines in the top or bottom band that are a page number, repeat on two or more
+    pages (digits ignored) or are set smaller than the body."""
+    counts: Counter[str] = Counter()
+    for lines, body, height in pages:
+        seen = set()
+        for ln in lines:
+            if ln.bottom < height * MARGIN_BAND or ln.top > height * (1 - MARGIN_BAND):
+                seen.add(_norm_margin(ln.text))
+        counts.update(seen)
+    for lines, body, height in pages:
+        keep = []
+        for ln in lines:
+            in_band = ln.bottom < height * MARGIN_BAND or ln.top > height * (1 - MARGIN_BAND)
+            if in_band and ln.size <= body * 1.1 and (
+                _PAGE_NUMBER.match(ln.text.strip())
+                or (counts[_norm_margin(ln.text)] >= 2)
+                or ln.size < body * 0.95
+            ):
+                continue
+            keep.append(ln)
+        lines[:] = keep
+
+
+def extract_issue(
+    path_or_bytes,
+    *,
+    max_bytes: int = 50 * 1024 * 1024,
+    max_pages: int = 300,
+    progress: Callable[[int, int], None] | None = None,
+) -> DraftIssue:
+    """Read a newsletter PDF and split it into draft articles.
+
+    ``path_or_bytes`` is a filesystem path (``str`` or ``os.PathLike``) or the
+    file's bytes.  Pages are read one at a time and released (memory stays flat);
+    ``progress(done_pages, total_pages)`` is called after each page.
+
+    Raises :class:`PdfRejected` (with ``.code``) for input that is not a usable PDF:
+    empty, not a PDF, too large, truncated, damaged, password-protected, too many
+    pages or a page bomb.  A PDF that only restricts permissions (owner password,
+    no user password) is read, with a warning.
+
+    Pages without a text layer are OCR'd with the ``tesseract`` binary (``jpn``,
+    or ``jpn_vert`` for vertical pages) when it and its language data are
+    installed.  When they are not, the result has ``needs_ocr=True`` and a
+    warning instead of an error, so the caller can keep the upload and retry.
+    """
+    data = _read(path_or_bytes, max_bytes)
+    doc = _open(data)
+    warnings: list[str] = []
+    needs_ocr = False
+    try:
+        total = _check_pages(doc, max_pages)
+        if raw.FPDF_GetSecurityHandlerRevision(doc.raw) != -1:
+            warnings.append("権限制限付き(暗号化)PDFですが、パスワードなしで開けたため読み取りました")
+        pages: list[tuple[list[Line], float, float]] = []
+        running_sizes: Counter[float] = Counter()
+        ocr_pages: list[int] = []
+        for index in range(total):
+            page_no = index + 1
+            try:
+                page = doc[index]
+            except pdfium.PdfiumError:
+                warnings.append(f"p.{page_no} を読み込めませんでした")
+                pages.append(([], 0.0, 1.0))
+                if progress is not None:
+                    progress(page_no, total)
+                continue
+            try:
+                width, height = page.get_size()
+                segs, images, nobj = _page_segments(page, height)
+                chars = _page_chars(page, height)
+                if not chars and (images or nobj):
+                    lines, body, ocr_state = ocr.ocr_page(page, page_no)
+                    if ocr_state == "unavailable":
+                        needs_ocr = True
+                        ocr_pages.append(page_no)
+                    elif ocr_state == "failed":
+                        warnings.append(f"p.{page_no} の文字認識(OCR)に失敗しました")
+                    elif ocr_state == "done":
+                        warnings.append(f"p.{page_no} は画像のため文字認識(OCR)で読み取りました。確認してください")
+                    pages.append((lines, body, height))
+                    continue
+                for c in chars:
+                    running_sizes[round(c.size * 4) / 4] += 1
+                body = body_size(chars) if len(chars) >= 80 else (running_sizes.most_common(1)[0][0] if running_sizes else 0)
+                tables = find_tables(segs)
+                rows, chars = table_lines(chars, tables, page_no)
+                lines, ruby = build_lines(chars, body=body, page=page_no, plain_font=body_font(chars, body))
+                lines.extend(rows)
+                vertical = page_is_vertical(lines)
+                ordered = order_lines(lines, width=width, body=body, vertical=vertical)
+                for ln in ordered:
+                    ln.chars = []  # free memory; only text and geometry are needed now
+                pages.append((ordered, body, height))
+            finally:
+                page.close()
+                if progress is not None:
+                    progress(page_no, total)
+        if ocr_pages:
+            shown = ", ".join(map(str, ocr_pages[:10])) + (" ..." if len(ocr_pages) > 10 else "")
+            warnings.append(
+                f"文字情報のないページがあります (p.{shown})。OCR(tesseract)が使えないため読み取れません / pages need OCR"
+            )
+    finally:
+        doc.close()
+    _drop_running_lines(pages)
+    articles, more = assemble([(lines, body) for lines, body, _ in pages])
+    warnings.extend(more)
+    return DraftIssue(articles=articles, page_count=total, needs_ocr=needs_ocr, warnings=warnings)
