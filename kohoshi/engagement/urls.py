@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "engagement"
-urlpatterns: list = []
+urlpatterns = [
+    path("a/<int:article_id>/", views.survey, name="survey"),
+    path("a/<int:article_id>/thanks/", views.thanks, name="thanks"),
+]

@@ -5,6 +5,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
+from kohoshi.engagement.services import article_view_record
+from kohoshi.engagement.stats import most_read_articles
 from kohoshi.places.models import Municipality, Prefecture
 
 from .context_processors import FONT_SIZES
@@ -62,7 +64,7 @@ def municipality(request, code):
     return render(
         request,
         "newsletters/municipality.html",
-        {"municipality": town, "newsletters": newsletters, "latest": issues[:1]},
+        {"municipality": town, "newsletters": newsletters, "latest": issues[:1], "most_read": most_read_articles(town)},
     )
 
 
@@ -71,7 +73,7 @@ def newsletter(request, code, newsletter):
     paper = get_object_or_404(
         Newsletter.objects.select_related("municipality__prefecture"), municipality_id=code, slug=newsletter
     )
-    issues = Issue.objects.published().filter(newsletter=paper).newest_first()
+    issues = Issue.objects.published().filter(newsletter=paper).select_related("newsletter").newest_first()
     return render(request, "newsletters/newsletter.html", {"newsletter": paper, "years": _by_year(issues)})
 
 
@@ -100,6 +102,7 @@ def article(request, code, newsletter, issue, number):
         issue__slug=issue,
         number=number,
     )
+    article_view_record(item, user_agent=request.headers.get("User-Agent", ""))
     siblings = list(item.issue.articles.order_by("position").values("position", "number", "title"))
     index = next(i for i, s in enumerate(siblings) if s["number"] == item.number)
     description = plain_text(item.body_source)

@@ -1,0 +1,96 @@
+"""Every write to surveys and reading statistics goes through here."""
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kohoshi.newsletters.models import Article
+
+from .models import ArticleDailyViews, SurveyQuestion, SurveyResponse
+from .questions import DEFAULTS_BY_KEY, RATING_CHOICES_MAX, RATING_CHOICES_MIN, RATING_KEYS
+
+# Crawlers, link previewers, monitors and command-line clients announce themselves; an empty
+# User-Agent is almost never a person with a browser.
+BOT_USER_AGENT = re.compile(
+    r"bot|crawl|spider|slurp|scrape|archiver|preview|fetch|monitor|check|scan|python|curl|wget|"
+    r"httpclient|go-http|java/|okhttp|axios|node-fetch|headless|lighthouse|facebookexternalhit|"
+    r"embedly|whatsapp|skypeuripreview|bingpreview|mediapartners|adsbot|feed",
+    re.IGNORECASE,
+)
+
+
+def is_bot_user_agent(user_agent: str) -> bool:
+    return not user_agent.strip() or bool(BOT_USER_AGENT.search(user_agent))
+
+
+def article_view_record(article: Article, *, user_agent: str, day=None) -> bool:
+    """Count one view of an article for today; bots are not counted.
+
+    An UPDATE … SET views = views + 1 first (the common case, and atomic in the database), an
+    INSERT when the day's row is missing, and the UPDATE again when a concurrent request
+    inserted it first — so parallel views lose nothing. Returns whether the view was counted.
+    """
+    if is_bot_user_agent(user_agent):
+        return False
+    day = day or timezone.localdate()
+    rows = ArticleDailyViews.objects.filter(article_id=article.pk, day=day)
+    if rows.update(views=F("views") + 1):
+        return True
+    try:
+        with transaction.atomic():
+            ArticleDailyViews.objects.create(article_id=article.pk, day=day, views=1)
+    except IntegrityError:
+        rows.update(views=F("views") + 1)
+    return True
+
+
+def survey_response_create(
+    article: Article,
+    *,
+    helpful: str = "",
+    clarity: str = "",
+    comment: str = "",
+    age_band: str = "",
+    area: str = "",
+) -> SurveyResponse:
+    """Store one reader's answers. The caller validated them against the municipality's questions."""
+    return SurveyResponse.objects.create(
+        article=article,
+        municipality_id=article.issue.newsletter.municipality_id,
+        helpful=helpful,
+        clarity=clarity,
+        comment=comment.strip()[:1000],
+        age_band=age_band,
+        area=area,
+    )
+
+
+def survey_question_update(municipality, *, key: str, text: str, choices: list[str], enabled: bool, by):
+    """Reword one survey question of a municipality (its first edit copies the default)."""
+    from kohoshi.staff.audit import audit_record
+
+    default = DEFAULTS_BY_KEY.get(key)
+    if default is None:
+        raise ValidationError("未知の設問です")
+    choices = [c.strip() for c in choices if c.strip()]
+    if default.is_text:
+        choices = []
+    elif key in RATING_KEYS and not RATING_CHOICES_MIN <= len(choices) <= RATING_CHOICES_MAX:
+        raise ValidationError(f"選択肢は{RATING_CHOICES_MIN}〜{RATING_CHOICES_MAX}個にしてください")
+    elif not choices:
+        raise ValidationError("選択肢を1つ以上入力してください")
+    if len(set(choices)) != len(choices):
+        raise ValidationError("同じ選択肢が重複しています")
+    with transaction.atomic():
+        question, _ = SurveyQuestion.objects.update_or_create(
+            municipality=municipality,
+            key=key,
+            defaults={"text": text.strip() or default.text, "choices": "\n".join(choices), "enabled": enabled},
+        )
+        audit_record(
+            actor=by, action="survey.question", target=question, municipality=municipality,
+            summary=f"{key}: {question.text}",
+        )
+    return question
