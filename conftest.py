@@ -38,3 +38,35 @@ def artifacts_dir() -> Path:
     path = REPO / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+def seed_article_body(seed: str) -> str:
+    """The article body of the seed page: between the municipality line and the survey prompt."""
+    lines = seed.splitlines()
+    start = lines.index("北海道苫小牧市") + 1
+    end = next(i for i, line in enumerate(lines) if line.startswith("<この記事について"))
+    return "\n".join(lines[start:end]).strip()
+
+
+def seed_issue_document(seed: str) -> dict:
+    """A 37-article issue of 広報とまこまい whose 6th article is the seed article 市政方針(2)."""
+    articles = [
+        {"title": f"お知らせ{n}", "category": "くらし", "body": f"テスト用の記事{n}の本文です。"}
+        for n in range(1, 38)
+    ]
+    articles[5] = {"title": "市政方針(2)", "category": "くらし", "body": seed_article_body(seed)}
+    return {
+        "municipality": "012131",
+        "newsletter": {"title": "広報とまこまい"},
+        "issue": {"title": "広報とまこまい 2024年4月号", "published_on": "2024-04-01", "number": "第1号"},
+        "articles": articles,
+    }
+
+
+@pytest.fixture
+def seed_issue_file(seed_text, tmp_path) -> Path:
+    import json
+
+    path = tmp_path / "seed-issue.json"
+    path.write_text(json.dumps(seed_issue_document(seed_text), ensure_ascii=False), encoding="utf-8")
+    return path

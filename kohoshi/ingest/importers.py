@@ -19,6 +19,8 @@ from kohoshi.newsletters.services import ArticleInput, IssueInput
 from kohoshi.places.codes import validate_local_government_code
 from kohoshi.places.models import Municipality
 
+from .errors import InputError
+
 CSV_COLUMNS = ("自治体名", "公開年月", "発行号タイトル", "記事タイトル", "カテゴリ", "記事本文")
 _ISSUE_NUMBER = re.compile(r"^(?P<newsletter>.+?)\s*(?P<number>第\s*[0-9０-９]+\s*号)")
 _TRAILING_BRACKET = re.compile(r"\s*[（(][^）)]*[）)]\s*$")
