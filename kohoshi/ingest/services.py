@@ -32,15 +32,15 @@ class ImportReport:
         }
 
 
-def _save_all(file: str, issues: list[IssueInput], report: ImportReport) -> None:
+def _save_all(file: str, issues: list[IssueInput], report: ImportReport, credit: str | None) -> None:
     for data in issues:
         try:
-            report.results.append(issue_import(data))
+            report.results.append(issue_import(data, credit=credit))
         except ValidationError as exc:
             report.errors.append(InputError("; ".join(exc.messages), file=file))
 
 
-def files_import(paths: list[str | Path], *, kind: str) -> ImportReport:
+def files_import(paths: list[str | Path], *, kind: str, credit: str | None = None) -> ImportReport:
     """Import CSV (kind="csv") or JSON (kind="json") files; each issue in its own transaction.
 
     A file with bad input contributes nothing and is reported; the other files still import.
@@ -55,5 +55,5 @@ def files_import(paths: list[str | Path], *, kind: str) -> ImportReport:
         except OSError as exc:
             report.errors.append(InputError(f"ファイルを読めません: {exc.strerror}", file=str(path)))
             continue
-        _save_all(str(path), issues, report)
+        _save_all(str(path), issues, report, credit)
     return report

@@ -79,12 +79,12 @@ def category_for_name(name: str, warnings: list[str] | None = None) -> Category:
     return category
 
 
-def issue_import(data: IssueInput, *, publish: bool = True) -> ImportResult:
+def issue_import(data: IssueInput, *, publish: bool = True, credit: str | None = None) -> ImportResult:
     """Create or update one issue with its articles, atomically and idempotently.
 
     The issue is found again by newsletter, date and title. Importing the same content twice
     changes nothing; changed content updates articles in place by position, so article numbers
-    (and their URLs) stay.
+    (and their URLs) stay. A given `credit` (licence attribution) is set on the newsletter.
     """
     if not data.articles:
         raise ValidationError("記事が1件もありません")
@@ -92,6 +92,9 @@ def issue_import(data: IssueInput, *, publish: bool = True) -> ImportResult:
     warnings: list[str] = []
     with transaction.atomic():
         newsletter = newsletter_get_or_create(municipality=data.municipality, title=data.newsletter_title)
+        if credit is not None and newsletter.credit != credit:
+            newsletter.credit = credit
+            newsletter.save(update_fields=["credit"])
         issue = (
             Issue.objects.select_for_update()
             .filter(newsletter=newsletter, published_on=data.published_on, title=data.title)

@@ -161,3 +161,10 @@ def test_a_failure_while_saving_rolls_back_the_whole_issue(tmp_path, monkeypatch
 )
 def test_issue_title_splits_into_newsletter_and_number(title, expected):
     assert split_issue_title(title) == expected
+
+
+def test_credit_option_sets_the_attribution_shown_under_articles(tmp_path, client):
+    path = write_csv(tmp_path / "012131_x.csv", [row()])
+    call_command("import_csv", str(path), "--credit", "出典: テスト市 CC BY 4.0", stdout=io.StringIO())
+    article = Article.objects.get()
+    assert "出典: テスト市 CC BY 4.0" in client.get(article.get_absolute_url()).content.decode()

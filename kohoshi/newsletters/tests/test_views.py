@@ -68,7 +68,7 @@ def test_list_pages_query_budgets(client, django_assert_max_num_queries):
         issue.get_absolute_url(): 3,
         "/feeds/latest.xml": 3,
         "/m/012131/feed.xml": 3,
-        "/sitemap.xml": 3,
+        "/sitemap.xml": 4,
     }
     for url, budget in budgets.items():
         with django_assert_max_num_queries(budget):
@@ -136,3 +136,10 @@ def test_english_ui_is_available(client):
     assert response.status_code == 200
     assert 'lang="en"' in response.content.decode()
     assert "About this site" in response.content.decode()
+
+
+def test_server_error_page_is_japanese_and_standalone(client, settings):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "エラーが発生しました" in html and 'lang="ja"' in html

@@ -10,9 +10,14 @@ class ImportCommand(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+")
+        parser.add_argument(
+            "--credit",
+            default=None,
+            help="出典・ライセンス表示 shown under every article of the newsletters imported (e.g. CC BY 4.0 credit)",
+        )
 
-    def handle(self, *args, files, **options):
-        report = files_import(files, kind=self.kind)
+    def handle(self, *args, files, credit, **options):
+        report = files_import(files, kind=self.kind, credit=credit)
         for error in report.errors:
             self.stderr.write(f"error: {error}")
         self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))

@@ -4,7 +4,6 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from kohoshi.ingest.services import files_import
-from kohoshi.newsletters.models import Newsletter
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 CORPUS_CREDIT = (
@@ -24,10 +23,7 @@ class Command(BaseCommand):
         summary = {"samples": report.as_dict()["outcomes"], "errors": [str(e) for e in report.errors]}
         corpus = sorted((Path(shared) / "corpus" / "municipal-bulletin" / "csv").glob("*.csv"))
         if corpus:
-            corpus_report = files_import(corpus, kind="csv")
-            Newsletter.objects.filter(municipality_id="142123", title="広報あつぎ", credit="").update(
-                credit=CORPUS_CREDIT
-            )
+            corpus_report = files_import(corpus, kind="csv", credit=CORPUS_CREDIT)
             summary["corpus"] = corpus_report.as_dict()["outcomes"]
             summary["errors"] += [str(e) for e in corpus_report.errors]
         else:
