@@ -317,8 +317,13 @@ class Typesetter:
         self.pos += pitch
 
     def paragraph(self, text: str, font: str, size: float, pitch: float, *, ruby: bool = False) -> None:
-        for ln in self.wrap(text, font, size, self.length(), self.vertical):
+        # wrap one line at a time: a frame break may change the line length (mixed pages)
+        rest = text
+        while rest:
+            self.ensure(pitch)
+            ln = self.wrap(rest, font, size, self.length(), self.vertical)[0]
             self.line(ln, font, size, pitch, ruby=ruby)
+            rest = rest[len(ln) :]
 
     # ---- blocks
     def article(self, a: Article) -> str:
@@ -335,6 +340,7 @@ class Typesetter:
         self.gap(1.0 * pitch)
         title_lines = self.wrap(a.title, "KG", ts, self.length(), self.vertical)
         self.ensure(len(title_lines) * ts * 1.4 + 2 * pitch)
+        title_lines = self.wrap(a.title, "KG", ts, self.length(), self.vertical)
         for tl in title_lines:
             self.line(tl, "KG", ts, ts * 1.4)
         self.gap(0.3 * pitch)

@@ -138,7 +138,15 @@ def _build_runs(chars: list[Char]) -> list[_Run]:
         if cur is not None:
             p = cur.chars[-1]
             rel = _relation(p, c)
-            if rel == "h" and cur.orient == "v" and c.x0 >= cur.x0 - 0.3 * c.size and c.x1 <= cur.x1 + 0.3 * c.size:
+            if rel is None and cur.orient == "v":
+                # narrow glyphs (digits, hyphens) sit anywhere inside the column:
+                # compare with the column, not with the previous glyph
+                s = max(p.size, c.size, 1.0)
+                ov = min(cur.x1, c.x1) - max(cur.x0, c.x0)
+                dy = c.top - p.bottom
+                if ov >= 0.5 * (c.x1 - c.x0) and -0.3 * s <= dy <= 0.6 * s:
+                    rel = "v"
+            if rel == "h" and cur.orient == "v" and abs(c.cx - (cur.x0 + cur.x1) / 2) <= 0.6 * c.size:
                 # 縦中横: two digits side by side inside one cell of a vertical line
                 cur.add(c)
                 continue

@@ -190,7 +190,7 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
                 if prev is not None and prev_kind == "body" and cur.logical and not ln.table_row and not prev.table_row:
                     same_col = prev.page == ln.page and prev.column == ln.column
                     gap_ok = not same_col or (ln.c0 - prev.c0) <= 1.35 * pitch
-                    if _full(prev) and gap_ok and not text.startswith(tuple(MARKERS)):
+                    if _full(prev) and gap_ok:
                         cur.logical[-1].text += text
                         joined = True
                 if not joined:
