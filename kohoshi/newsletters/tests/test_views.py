@@ -51,8 +51,11 @@ def test_seed_article_page_shows_position_headings_and_place(client, seed_articl
 
 def test_article_page_query_budget(client, django_assert_max_num_queries, seed_article):
     url = seed_article.get_absolute_url()
-    with django_assert_max_num_queries(3):
-        assert client.get(url, HTTP_USER_AGENT="Mozilla/5.0 (iPhone)").status_code == 200
+    phone = "Mozilla/5.0 (iPhone)"
+    with django_assert_max_num_queries(6):  # the day's first view creates its counter row
+        assert client.get(url, HTTP_USER_AGENT=phone).status_code == 200
+    with django_assert_max_num_queries(3):  # article, its siblings, the view counter
+        assert client.get(url, HTTP_USER_AGENT=phone).status_code == 200
 
 
 def test_list_pages_query_budgets(client, django_assert_max_num_queries):
