@@ -1,0 +1,115 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kohoshi.newsletters.models import Issue
+from kohoshi.places.models import Municipality
+
+
+def _upload_to(run: "IngestRun", filename: str) -> str:
+    # Uploads stay under private/ (never served as /media/) and get an unguessable name: an
+    # unpublished newsletter must not leak. The public copy is made on publish (Issue.source_pdf).
+    return f"private/ingest/{uuid.uuid4().hex}.pdf"
+
+
+class IngestRunQuerySet(models.QuerySet):
+    def for_municipality(self, municipality):
+        return self.filter(municipality=municipality)
+
+    def for_municipalities(self, municipalities):
+        return self.filter(municipality__in=municipalities)
+
+    def newest_first(self):
+        return self.order_by("-created_at", "-pk")
+
+    def running(self):
+        return self.filter(status__in=IngestRun.RUNNING)
+
+
+class IngestRun(models.Model):
+    """One uploaded newsletter PDF on its way to a reviewed, published issue.
+
+    QUEUED → EXTRACTING → NEEDS_REVIEW → PUBLISHED, or FAILED from QUEUED/EXTRACTING (and from
+    NEEDS_REVIEW when a newer run of the same issue replaces it). The status changes only in
+    kohoshi.ingest.pipeline.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("順番待ち")
+        EXTRACTING = "extracting", _("読み取り中")
+        NEEDS_REVIEW = "needs_review", _("確認待ち")
+        PUBLISHED = "published", _("公開済み")
+        FAILED = "failed", _("失敗")
+
+    RUNNING = (Status.QUEUED, Status.EXTRACTING)
+    FINISHED = (Status.NEEDS_REVIEW, Status.PUBLISHED, Status.FAILED)
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="ingest_runs")
+    newsletter_title = models.CharField(_("広報紙名"), max_length=100)
+    number = models.CharField(_("号数"), max_length=40, blank=True)
+    published_on = models.DateField(_("発行日"))
+    source_pdf = models.FileField(_("紙面PDF"), upload_to=_upload_to, max_length=200)
+    original_filename = models.CharField(_("元のファイル名"), max_length=255, blank=True)
+    source_sha256 = models.CharField(max_length=64, blank=True)
+    status = models.CharField(_("状態"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    pages_done = models.PositiveIntegerField(_("読み取り済みページ"), default=0)
+    pages_total = models.PositiveIntegerField(_("総ページ数"), default=0)
+    failure_code = models.CharField(max_length=40, blank=True)
+    failure_reason = models.TextField(_("失敗の理由"), blank=True)
+    needs_ocr = models.BooleanField(_("OCRが必要"), default=False)
+    warnings = models.JSONField(_("注意"), default=list, blank=True)
+    issue = models.ForeignKey(
+        Issue, null=True, blank=True, on_delete=models.SET_NULL, related_name="ingest_runs", verbose_name=_("号")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IngestRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("PDF取り込み")
+        verbose_name_plural = _("PDF取り込み")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "extracting", "needs_review", "published", "failed"]),
+                name="ingest_run_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="failed") | ~models.Q(failure_reason=""),
+                name="ingest_run_failed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pages_done__lte=models.F("pages_total")),
+                name="ingest_run_progress_in_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.newsletter_title} {self.number or self.published_on} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+    @property
+    def is_reviewable(self) -> bool:
+        return self.status == self.Status.NEEDS_REVIEW and self.issue_id is not None
+
+    @property
+    def progress_percent(self) -> int:
+        return int(100 * self.pages_done / self.pages_total) if self.pages_total else 0
+
+    @property
+    def issue_title(self) -> str:
+        if self.number:
+            return f"{self.newsletter_title} {self.number}"
+        return f"{self.newsletter_title} {self.published_on.year}年{self.published_on.month}月{self.published_on.day}日号"
