@@ -30,6 +30,7 @@ $(VENV)/.installed: pyproject.toml
 
 demo: install
 	$(BIN)/kohoshi migrate --no-input
+	$(BIN)/kohoshi collectstatic --no-input -v0
 	$(BIN)/kohoshi load_demo --shared $(SHARED)
 	$(BIN)/kohoshi serve --port $(PORT)
 
