@@ -18,11 +18,17 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-# A line inside a column may contain a full-width space (1 em); a gutter between
-# columns or table cells is wider than that.
-COLUMN_GAP_EM = 1.2
-# Characters smaller than this share of the body size are ruby candidates.
-RUBY_RATIO = 0.66
+# Runs on one baseline closer than this are one line (a full-width space is 1 em).
+RUN_JOIN_EM = 1.15
+# A gap of this many body ems through a whole region separates columns.  Lines
+# are already joined across full-width spaces, and hanging punctuation and ruby
+# make real gutters look narrower than they were set, hence less than 1 em.
+COLUMN_GAP_EM = 0.8
+# Fragments of one visual row further apart than this are cells of an unruled table.
+CELL_GAP_EM = 2.5
+# Characters smaller than this share of the body size are ruby candidates
+# (hand-set furigana is about 50 %; LibreOffice sets ruby at about 67 %).
+RUBY_RATIO = 0.75
 
 
 @dataclass(slots=True)
@@ -83,7 +89,7 @@ def _relation(p: Char, c: Char) -> str | None:
         return "h"
     ov_x = min(p.x1, c.x1) - max(p.x0, c.x0)
     dy = c.top - p.bottom
-    if ov_x >= 0.5 * min(pw, cw) and -0.3 * s <= dy <= 0.6 * s:
+    if (ov_x >= 0.5 * min(pw, cw) or abs(p.cx - c.cx) <= 0.35 * s) and -0.3 * s <= dy <= 0.6 * s:
         return "v"
     return None
 
@@ -173,7 +179,7 @@ def _merge_runs(runs: list[_Run]) -> list[_Run]:
             if a.orient != "v" and r.orient != "v":
                 ov = min(a.bottom, r.bottom) - max(a.top, r.top)
                 gap = r.x0 - a.x1
-                if ov >= 0.5 * min(a.bottom - a.top, r.bottom - r.top) and -0.3 * s <= gap <= COLUMN_GAP_EM * s * 0.95:
+                if ov >= 0.5 * min(a.bottom - a.top, r.bottom - r.top) and -0.3 * s <= gap <= RUN_JOIN_EM * s:
                     a.absorb(r, _space(gap, s))
                     a.orient = "h"
                     continue
@@ -182,8 +188,8 @@ def _merge_runs(runs: list[_Run]) -> list[_Run]:
                 gap = r.top - a.bottom
                 narrow = (r.x1 - r.x0) <= 1.3 * max(a.x1 - a.x0, s)
                 if (
-                    ov >= 0.5 * min(a.x1 - a.x0, r.x1 - r.x0)
-                    and -0.3 * s <= gap <= COLUMN_GAP_EM * s * 0.95
+                    (ov >= 0.5 * min(a.x1 - a.x0, r.x1 - r.x0) or abs((a.x0 + a.x1) - (r.x0 + r.x1)) / 2 <= 0.35 * s)
+                    and -0.3 * s <= gap <= RUN_JOIN_EM * s
                     and narrow
                     and (a.orient == "v" or r.orient == "v" or (a.orient is None and r.orient is None))
                 ):
@@ -374,6 +380,31 @@ def page_is_vertical(lines: list[Line]) -> bool:
     return v > h
 
 
+def _join_row(items: list[Line], body: float) -> Line:
+    first = items[0]
+    parts = [first.text]
+    for p, c in zip(items, items[1:]):
+        parts.append("｜" if c.a0 - p.a1 >= CELL_GAP_EM * body else " ")
+        parts.append(c.text)
+    n = sum(len(ln.text) for ln in items) or 1
+    return Line(
+        text="".join(parts),
+        x0=min(ln.x0 for ln in items),
+        top=min(ln.top for ln in items),
+        x1=max(ln.x1 for ln in items),
+        bottom=max(ln.bottom for ln in items),
+        size=max(items, key=lambda ln: len(ln.text)).size,
+        vertical=first.vertical,
+        bold=sum(ln.bold * len(ln.text) for ln in items) / n,
+        font=first.font,
+        page=first.page,
+        a0=min(ln.a0 for ln in items),
+        a1=max(ln.a1 for ln in items),
+        c0=min(ln.c0 for ln in items),
+        c1=max(ln.c1 for ln in items),
+    )
+
+
 def order_lines(lines: list[Line], *, width: float, body: float, vertical: bool) -> list[Line]:
     """Sort lines into reading order with a recursive XY-cut.
 
@@ -417,6 +448,10 @@ def order_lines(lines: list[Line], *, width: float, body: float, vertical: bool)
             emit(items, column, end)
             continue
         cols = gaps(items, "a0", "a1", col_gap)
+        if len(cols) > 1 and max(ln.c0 for ln in items) < min(ln.c1 for ln in items) - 0.2 * body:
+            # pieces of one visual row (spread out by ruby, or unruled table cells)
+            emit([_join_row(sorted(items, key=lambda ln: ln.a0), body)], column, end)
+            continue
         if len(cols) > 1:
             parts = []
             for part in cols:
