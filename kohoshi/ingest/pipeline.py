@@ -61,7 +61,7 @@ def pages_label(pages: list[int]) -> str:
 
 
 def _locked_run(run: IngestRun) -> IngestRun:
-    return IngestRun.objects.select_for_update().select_related("issue", "municipality").get(pk=run.pk)
+    return IngestRun.objects.select_for_update(of=("self",)).select_related("issue", "municipality").get(pk=run.pk)
 
 
 def _require_review(run: IngestRun) -> None:
@@ -72,7 +72,7 @@ def _require_review(run: IngestRun) -> None:
 def _review_article(article: Article) -> tuple[IngestRun, Article]:
     """Lock the run of an article's draft issue and the article; refuse once published."""
     run = (
-        IngestRun.objects.select_for_update()
+        IngestRun.objects.select_for_update(of=("self",))
         .select_related("issue", "municipality")
         .filter(issue_id=article.issue_id, status=Status.NEEDS_REVIEW)
         .first()
