@@ -22,6 +22,11 @@ class Question:
         return self.key in RATING_KEYS
 
     @property
+    def slot_label(self) -> str:
+        """What the slot asks about (役に立ちましたか, 年代, …), whatever the wording."""
+        return Key(self.key).label
+
+    @property
     def is_text(self) -> bool:
         return self.key == Key.COMMENT
 

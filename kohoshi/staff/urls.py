@@ -1,4 +1,30 @@
-from django.urls import path  # noqa: F401
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+from .forms import StaffAuthenticationForm
 
 app_name = "staff"
-urlpatterns: list = []
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(authentication_form=StaffAuthenticationForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(next_page="staff:login"), name="logout"),
+    path("", views.home, name="home"),
+    path("m/<str:code>/", views.municipality, name="municipality"),
+    path("m/<str:code>/issues/<int:issue_id>/", views.issue, name="issue"),
+    path("m/<str:code>/issues/<int:issue_id>/publish/", views.issue_publish_view, name="issue_publish"),
+    path("m/<str:code>/issues/<int:issue_id>/unpublish/", views.issue_unpublish_view, name="issue_unpublish"),
+    path("m/<str:code>/issues/<int:issue_id>/reorder/", views.issue_reorder_view, name="issue_reorder"),
+    path("m/<str:code>/articles/<int:article_id>/edit/", views.article_edit, name="article_edit"),
+    path("m/<str:code>/articles/<int:article_id>/delete/", views.article_delete_view, name="article_delete"),
+    path("m/<str:code>/articles/<int:article_id>/stats/", views.article_stats, name="article_stats"),
+    path("m/<str:code>/audit/", views.audit, name="audit"),
+    path("m/<str:code>/dashboard/", views.dashboard, name="dashboard"),
+    path("m/<str:code>/comments/", views.comments, name="comments"),
+    path("m/<str:code>/survey/questions/", views.survey_questions, name="survey_questions"),
+    path("m/<str:code>/export/survey.csv", views.export_survey, name="export_survey"),
+    path("m/<str:code>/export/views.csv", views.export_views, name="export_views"),
+]
