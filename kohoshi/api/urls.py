@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .api import api
 
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [
+    path("v1/", api.urls),
+]

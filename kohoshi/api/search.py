@@ -1,0 +1,46 @@
+from datetime import date
+
+from django.conf import settings
+from ninja import Field, Query, Router, Schema
+
+from kohoshi.search.services import search_articles, search_miss_record
+
+router = Router(tags=["search"])
+
+
+class SearchResultOut(Schema):
+    title: str
+    url: str
+    municipality_code: str
+    published_on: date
+    snippet: str = Field(description="本文の抜粋。HTMLエスケープ済みで、一致した語は <mark> で囲まれる")
+
+
+class SearchOut(Schema):
+    count: int
+    results: list[SearchResultOut]
+
+
+class SearchIn(Schema):
+    q: str = Field(max_length=200, description="検索語(スペースでAND、\"…\"で語句、OR、-で除外)")
+    limit: int = Field(10, ge=1, le=50)
+
+
+@router.get("", response=SearchOut, summary="記事を検索")
+def search(request, params: Query[SearchIn]):
+    results = search_articles(params.q, per_page=params.limit)
+    if results.understood and results.count == 0:
+        search_miss_record(params.q)
+    return {
+        "count": results.count,
+        "results": [
+            {
+                "title": hit.article.title,
+                "url": settings.SITE_URL + hit.article.get_absolute_url(),
+                "municipality_code": hit.article.issue.newsletter.municipality_id,
+                "published_on": hit.article.issue.published_on,
+                "snippet": str(hit.snippet),
+            }
+            for hit in results.hits
+        ],
+    }

@@ -1,0 +1,45 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kohoshi.newsletters.models import Category, Newsletter
+from kohoshi.places.models import Municipality, Prefecture
+
+from .services import SearchFilters
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("検索語"), max_length=200, required=False)
+    pref = forms.ModelChoiceField(
+        label=_("都道府県"), queryset=Prefecture.objects.all(), required=False, empty_label=_("すべて"),
+        to_field_name="code",
+    )
+    muni = forms.ModelChoiceField(
+        label=_("自治体"), queryset=Municipality.objects.filter(newsletters__isnull=False).distinct()
+        .select_related("prefecture").order_by("code"),
+        required=False, empty_label=_("すべて"), to_field_name="code",
+    )
+    nl = forms.ModelChoiceField(
+        label=_("広報紙"), queryset=Newsletter.objects.select_related("municipality").order_by("municipality", "pk"),
+        required=False, empty_label=_("すべて"),
+    )
+    cat = forms.ModelChoiceField(
+        label=_("カテゴリ"), queryset=Category.objects.all(), required=False, empty_label=_("すべて"),
+        to_field_name="slug",
+    )
+    since = forms.DateField(label=_("発行日(から)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("発行日(まで)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    order = forms.ChoiceField(
+        label=_("並び順"), choices=[("relevance", _("関連度順")), ("newest", _("新しい順"))], required=False,
+    )
+    page = forms.IntegerField(min_value=1, required=False)
+
+    def filters(self) -> SearchFilters:
+        d = self.cleaned_data
+        return SearchFilters(
+            prefecture=d["pref"].code if d.get("pref") else None,
+            municipality=d["muni"].code if d.get("muni") else None,
+            newsletter=d["nl"].pk if d.get("nl") else None,
+            category=d["cat"].slug if d.get("cat") else None,
+            date_from=d.get("since"),
+            date_to=d.get("until"),
+        )

@@ -1,0 +1,165 @@
+"""Search: the one public entry, `search_articles`, and the count of searches that found nothing.
+
+Callers see only these functions; the tokenizer (analysis), the query language (query) and the
+database-specific index (backends) stay behind them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import connection
+from django.db.models import F, Max, Sum
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from kohoshi.newsletters.formatting import plain_text
+from kohoshi.newsletters.models import Article, Category
+from kohoshi.places.models import Municipality
+
+from . import query as query_language
+from .backends import backend_for
+from .backends.common import Criteria
+from .models import SearchMiss
+from .snippets import snippet_html
+
+ORDERS = ("relevance", "newest")
+PER_PAGE = 20
+# Nobody reads page 50 of a search; deep offsets only cost the database.
+MAX_PAGE = 50
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    prefecture: str | None = None  # 2-digit code
+    municipality: str | None = None  # 6-digit code
+    newsletter: int | None = None  # id
+    category: str | None = None  # slug
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(v not in (None, "") for v in vars(self).values())
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article: Article
+    snippet: SafeString
+
+
+@dataclass
+class SearchResults:
+    query: str
+    count: int = 0
+    hits: list[SearchHit] = field(default_factory=list)
+    page: int = 1
+    per_page: int = PER_PAGE
+    understood: bool = False  # False for an empty query or one with only exclusions
+
+    @property
+    def num_pages(self) -> int:
+        return min(MAX_PAGE, max(1, -(-self.count // self.per_page)))
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+
+def search_articles(
+    query: str,
+    *,
+    filters: SearchFilters | None = None,
+    order: str = "relevance",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    now: datetime | None = None,
+) -> SearchResults:
+    """Published articles matching `query` (see kohoshi.search.query for the language).
+
+    Words are ANDed, "phrases" kept together, OR offers alternatives, -word excludes. Order is
+    "relevance" (title matches weigh 10× body matches) or "newest". Three queries at most.
+    """
+    filters = filters or SearchFilters()
+    parsed = query_language.parse(query)
+    page = min(max(1, page), MAX_PAGE)
+    results = SearchResults(query=parsed.text, page=page, per_page=per_page, understood=not parsed.is_empty)
+    if parsed.is_empty:
+        return results
+    criteria = _criteria(filters, now or timezone.now())
+    if criteria is None:
+        return results
+    count, ids = backend_for().search(
+        connection,
+        parsed,
+        criteria,
+        order=order if order in ORDERS else "relevance",
+        limit=per_page,
+        offset=(page - 1) * per_page,
+    )
+    results.count = count
+    articles = Article.objects.with_place().in_bulk(ids)
+    phrases = parsed.positive_phrases()
+    results.hits = [
+        SearchHit(article=articles[i], snippet=snippet_html(plain_text(articles[i].body_source), phrases))
+        for i in ids
+        if i in articles
+    ]
+    return results
+
+
+def _criteria(filters: SearchFilters, now: datetime) -> Criteria | None:
+    """Filters as column values; None when a filter names something that does not exist."""
+    category_id = None
+    if filters.category:
+        category_id = Category.objects.filter(slug=filters.category).values_list("pk", flat=True).first()
+        if category_id is None:
+            return None
+    return Criteria(
+        now=now,
+        prefecture_id=filters.prefecture or None,
+        municipality_id=filters.municipality or None,
+        newsletter_id=filters.newsletter or None,
+        category_id=category_id,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+    )
+
+
+def search_miss_record(query: str, *, municipality_code: str | None = None, day: date | None = None) -> None:
+    """Count one search that found nothing: query text, municipality searched in, day. Nothing else."""
+    text = query_language.normalize_query(query)[:100]
+    if not text:
+        return
+    municipality = Municipality.objects.filter(code=municipality_code).first() if municipality_code else None
+    day = day or timezone.localdate()
+    key = {"municipality": municipality, "day": day, "query": text}
+    if not SearchMiss.objects.filter(**key).update(count=F("count") + 1):
+        SearchMiss.objects.create(**key, count=1)
+
+
+@dataclass(frozen=True)
+class MissSummary:
+    query: str
+    count: int
+    last_day: date
+
+
+def search_misses_for(municipality: Municipality | None, *, since: date, limit: int = 50) -> list[MissSummary]:
+    """Queries that found nothing when searching in this municipality (None: site-wide), most frequent first."""
+    rows = (
+        SearchMiss.objects.filter(municipality=municipality, day__gte=since)
+        .values("query")
+        .annotate(total=Sum("count"), last_day=Max("day"))
+        .order_by("-total", "-last_day", "query")[:limit]
+    )
+    return [MissSummary(query=r["query"], count=r["total"], last_day=r["last_day"]) for r in rows]

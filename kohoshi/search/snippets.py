@@ -1,0 +1,79 @@
+"""Result snippets: a window of the article's plain text with the matched words marked.
+
+Matching is done on Sudachi tokens, the same way the index matches, so こども is marked for a
+search for 子ども and ＰＲＩＤＥ for PRIDE. The text is escaped; only <mark> is added.
+"""
+from __future__ import annotations
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from . import analysis
+
+WIDTH = 120
+LEAD = 30
+# Long bodies are tokenised a piece at a time until a match turns up.
+SCAN_CHARS = 4000
+
+
+def _spans(text: str, phrases, offset: int = 0) -> list[tuple[int, int, int]]:
+    """(start, end, which phrase) of every occurrence."""
+    tokens = analysis.tokens_with_offsets(text)
+    words = [t.text for t in tokens]
+    spans = []
+    for k, phrase in enumerate(phrases):
+        n = len(phrase)
+        if not n:
+            continue
+        first = phrase[0]
+        for i, word in enumerate(words):
+            if word == first and tuple(words[i : i + n]) == tuple(phrase):
+                spans.append((offset + tokens[i].start, offset + tokens[i + n - 1].end, k))
+    return spans
+
+
+def _merge(spans):
+    merged: list[list[int]] = []
+    for start, end, _ in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
+
+
+def snippet_html(text: str, phrases, *, width: int = WIDTH) -> SafeString:
+    text = " ".join(text.split())
+    spans: list[tuple[int, int, int]] = []
+    for start in range(0, len(text), SCAN_CHARS):
+        # Cut at a boundary the tokenizer would not join across anyway: overlap a little.
+        piece_start = max(0, start - 20)
+        spans += [s for s in _spans(text[piece_start : start + SCAN_CHARS], phrases, piece_start) if s[0] >= start]
+        if spans:
+            break
+    window_start = 0
+    if spans:
+        # The window with the most different query words, then the most matches, starting a
+        # little before one of them.
+        best = (-1, -1)
+        for s, _, _ in spans:
+            begin = max(0, s - LEAD)
+            inside = [k for a, b, k in spans if a >= begin and b <= begin + width]
+            score = (len(set(inside)), len(inside))
+            if score > best:
+                best, window_start = score, begin
+    spans = _merge(spans)
+    window_end = min(len(text), window_start + width)
+    out = ["…" if window_start > 0 else ""]
+    pos = window_start
+    for a, b in spans:
+        if b <= window_start or a >= window_end:
+            continue
+        a, b = max(a, window_start), min(b, window_end)
+        out.append(escape(text[pos:a]))
+        out.append(f"<mark>{escape(text[a:b])}</mark>")
+        pos = b
+    out.append(escape(text[pos:window_end]))
+    if window_end < len(text):
+        out.append("…")
+    return mark_safe("".join(out))

@@ -1,0 +1,36 @@
+from kohoshi.search.query import Query, Term, parse
+
+
+def test_words_are_anded_and_compounds_become_phrases():
+    q = parse("子ども医療費 高校生")
+    assert q.groups == ((Term((("子供",), ("医療", "費"))),), (Term((("高校", "生"),)),))
+
+
+def test_quoted_phrase_keeps_particles_and_order():
+    assert parse('"平和の鐘"').groups == ((Term((("平和", "の", "鐘"),)),),)
+
+
+def test_full_width_quotes_and_spaces_work():
+    assert parse("＂平和の鐘＂　防災") == parse('"平和の鐘" 防災')
+
+
+def test_or_joins_neighbours():
+    q = parse("子育て OR 育児 支援")
+    assert [len(g) for g in q.groups] == [2, 1]
+
+
+def test_minus_excludes():
+    q = parse("マイナンバーカード -郵便局")
+    assert q.excluded == (Term((("郵便", "局"),)),)
+    assert len(q.groups) == 1
+
+
+def test_only_exclusions_or_symbols_is_an_empty_query():
+    assert parse("-郵便局").is_empty
+    assert parse("！？・").is_empty
+    assert parse("").is_empty
+    assert isinstance(parse("OR"), Query)
+
+
+def test_hyphen_inside_a_word_is_not_an_exclusion():
+    assert not parse("e-mail").excluded

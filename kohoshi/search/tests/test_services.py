@@ -1,0 +1,172 @@
+"""search_articles on the imported Atsugi corpus and the Tomakomai seed article."""
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from kohoshi.newsletters.formatting import plain_text
+from kohoshi.newsletters.models import Article
+from kohoshi.search.services import SearchFilters, search_articles
+
+from .conftest import SEED_MUNICIPALITY, SEED_TITLE
+
+pytestmark = [pytest.mark.django_db, pytest.mark.corpus, pytest.mark.usefixtures("search_corpus")]
+
+
+def all_hits(query, **kwargs):
+    first = search_articles(query, per_page=50, **kwargs)
+    hits = list(first.hits)
+    for page in range(2, first.num_pages + 1):
+        hits += search_articles(query, per_page=50, page=page, **kwargs).hits
+    assert len(hits) == first.count
+    return [h.article for h in hits]
+
+
+def titles(results):
+    return [h.article.title for h in results.hits]
+
+
+def text_of(article):
+    return article.title + "\n" + plain_text(article.body_source)
+
+
+def test_child_medical_costs_finds_the_seed_article_first():
+    results = search_articles("子ども 医療費")
+    assert results.count >= 1
+    assert SEED_TITLE in titles(results)[:3]
+
+
+def test_seed_compound_and_its_part_are_both_found():
+    for q in ("子育て支援医療費助成制度", "医療費", "助成", "ＰＲＩＤＥ", "pride", "こども医療費"):
+        assert SEED_TITLE in titles(search_articles(q, per_page=50)), q
+
+
+def test_two_character_query_agrees_with_a_substring_scan():
+    found = {a.pk for a in all_hits("防災")}
+    # Sudachi normalises the kana spelling ぼうさい to 防災, so those count too.
+    containing = {a.pk for a in Article.objects.published() if re.search("防災|ぼうさい", text_of(a))}
+    assert found <= containing, "every result contains 防災"
+    # Sudachi keeps a few longer words whole (e.g. 防災無線 is split, 防災行政 too): nearly all match.
+    assert len(found) >= 0.9 * len(containing)
+    assert SEED_TITLE in {a.title for a in all_hits("防災")}
+
+
+def test_one_character_query_finds_the_word_not_every_kanji_use():
+    results = all_hits("市")
+    assert len(results) > 100
+    assert all("市" in text_of(a) for a in results)
+
+
+def test_postnatal_care():
+    results = search_articles("産後ケア", per_page=50)
+    assert SEED_TITLE in titles(results)
+    assert all("産後" in text_of(h.article) and "ケア" in text_of(h.article) for h in results.hits)
+
+
+def test_quoted_phrase_matches_only_the_exact_phrase():
+    results = all_hits('"平和の鐘"')
+    assert SEED_TITLE in {a.title for a in results}
+    assert all("平和の鐘" in text_of(a) for a in results)
+    assert len(all_hits("平和 鐘")) >= len(results)
+
+
+def test_excluded_word_removes_articles_that_mention_it():
+    with_card = all_hits("マイナンバーカード")
+    without_post = all_hits("マイナンバーカード -郵便局")
+    assert SEED_TITLE in {a.title for a in with_card}
+    assert SEED_TITLE not in {a.title for a in without_post}
+    assert all("郵便局" not in text_of(a) for a in without_post)
+    assert {a.pk for a in without_post} == {a.pk for a in with_card if "郵便局" not in text_of(a)}
+
+
+def test_or_is_the_union():
+    a = {x.pk for x in all_hits("産後ケア")}
+    b = {x.pk for x in all_hits("健診")}
+    assert {x.pk for x in all_hits("産後ケア OR 健診")} == a | b
+
+
+def test_filters_by_place_newsletter_category_and_date():
+    assert titles(search_articles("医療費", filters=SearchFilters(municipality=SEED_MUNICIPALITY))) == [SEED_TITLE]
+    assert SEED_TITLE not in titles(search_articles("医療費", filters=SearchFilters(prefecture="14"), per_page=50))
+    assert search_articles("医療費", filters=SearchFilters(prefecture="01")).count == 1
+    kanagawa = search_articles("防災", filters=SearchFilters(prefecture="14"), per_page=50)
+    assert kanagawa.count > 0
+    assert all(h.article.issue.newsletter.municipality.prefecture_id == "14" for h in kanagawa.hits)
+    seed = Article.objects.get(title=SEED_TITLE)
+    assert search_articles("医療費", filters=SearchFilters(newsletter=seed.issue.newsletter_id)).count == 1
+    assert search_articles("医療費", filters=SearchFilters(category=seed.category.slug)).count >= 1
+    assert search_articles("医療費", filters=SearchFilters(category="no-such-category")).count == 0
+    day = seed.issue.published_on
+    in_range = search_articles("医療費", filters=SearchFilters(date_from=day, date_to=day), per_page=50)
+    assert SEED_TITLE in titles(in_range)
+    assert all(h.article.issue.published_on == day for h in in_range.hits)
+    after = search_articles("医療費", filters=SearchFilters(date_from=day + timedelta(days=1)), per_page=50)
+    assert SEED_TITLE not in titles(after)
+
+
+def test_newest_order_is_by_issue_date():
+    dates = [h.article.issue.published_on for h in search_articles("子育て", order="newest", per_page=50).hits]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_title_matches_rank_above_body_mentions():
+    results = search_articles("健診")
+    assert "健診" in results.hits[0].article.title
+
+
+def test_pages_do_not_overlap():
+    p1 = search_articles("市", per_page=10)
+    p2 = search_articles("市", per_page=10, page=2)
+    assert p1.count == p2.count > 20
+    assert not {h.article.pk for h in p1.hits} & {h.article.pk for h in p2.hits}
+
+
+def test_snippet_marks_the_matched_words_in_the_original_spelling():
+    results = search_articles("こども 医療費", filters=SearchFilters(municipality=SEED_MUNICIPALITY))
+    snippet = str(results.hits[0].snippet)
+    marked = re.findall(r"<mark>(.*?)</mark>", snippet)
+    assert "医療費" in marked and "子ども" in marked
+
+
+def test_snippet_of_a_phrase_marks_the_whole_phrase():
+    results = search_articles('"平和の鐘"', filters=SearchFilters(municipality=SEED_MUNICIPALITY))
+    assert "<mark>平和の鐘</mark>" in str(results.hits[0].snippet)
+
+
+def test_query_without_positive_words_finds_nothing():
+    for q in ("", "-郵便局", "・・・"):
+        results = search_articles(q)
+        assert results.count == 0 and not results.understood
+
+
+def test_unpublished_and_scheduled_articles_are_found_only_from_their_time():
+    seed = Article.objects.get(title=SEED_TITLE)
+    issue = seed.issue
+    later = timezone.now() + timedelta(days=3)
+    from kohoshi.search import indexing
+
+    issue.published_at = later
+    issue.save(update_fields=["published_at"])
+    indexing.index_issue(issue)
+    filters = SearchFilters(municipality=SEED_MUNICIPALITY)
+    assert search_articles("医療費", filters=filters).count == 0
+    assert search_articles("医療費", filters=filters, now=later + timedelta(minutes=1)).count == 1
+    issue.status = issue.Status.DRAFT
+    issue.published_at = None
+    issue.save(update_fields=["status", "published_at"])
+    indexing.index_issue(issue)
+    assert search_articles("医療費", filters=filters, now=later + timedelta(days=1)).count == 0
+
+
+def test_query_budget(django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        results = search_articles("子育て 支援", filters=SearchFilters(prefecture="14"))
+        for hit in results.hits:
+            hit.article.issue.newsletter.municipality.prefecture.name
+            hit.article.category.name
+            hit.article.get_absolute_url()
+
+
+def test_dates_are_kept_in_results():
+    assert all(isinstance(h.article.issue.published_on, date) for h in search_articles("ごみ").hits)
