@@ -68,15 +68,19 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
 
 
 def guess_category(title: str, body: str) -> str:
-    """Guess one of :data:`CATEGORIES` by counting keywords (title counts ×3)."""
-    best, best_score = "その他", 0.0
+    """Guess one of :data:`CATEGORIES` by counting keywords (title counts ×3).
+
+    Without a clear signal the guess is くらし, the commonest category of the
+    corpus (about 40 % of articles); reviewers correct it in the review queue.
+    """
+    best, best_score = "くらし", 0.0
     for cat, words in _KEYWORDS.items():
         score = 0.0
         for w in words:
             score += 3 * title.count(w) + min(body.count(w), 5)
         if score > best_score:
             best, best_score = cat, score
-    return best if best_score >= 2 else "その他"
+    return best if best_score >= 2 else "くらし"
 
 
 # --------------------------------------------------------------------------- assembly
