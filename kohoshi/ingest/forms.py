@@ -8,8 +8,13 @@ from kohoshi.staff.models import Role
 from .pipeline import MAX_BYTES, PDF_MAGIC
 
 
+class MunicipalityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.full_name
+
+
 class UploadForm(forms.Form):
-    municipality = forms.ModelChoiceField(label=_("自治体"), queryset=None, empty_label=None)
+    municipality = MunicipalityChoiceField(label=_("自治体"), queryset=None, empty_label=None)
     newsletter_title = forms.CharField(label=_("広報紙名"), max_length=100, help_text=_("例: 広報あつぎ"))
     published_on = forms.DateField(label=_("発行日"), widget=forms.DateInput(attrs={"type": "date"}))
     number = forms.CharField(label=_("号数(任意)"), max_length=40, required=False, help_text=_("例: 第1421号"))
@@ -22,7 +27,7 @@ class UploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Tenancy by construction: only the municipalities this user may edit are choices.
-        self.fields["municipality"].queryset = municipalities_for(user, role=Role.EDITOR).order_by("code")
+        self.fields["municipality"].queryset = municipalities_for(user, role=Role.EDITOR).select_related("prefecture").order_by("code")
 
     def clean_pdf(self):
         upload = self.cleaned_data["pdf"]

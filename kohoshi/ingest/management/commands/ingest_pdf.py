@@ -1,4 +1,5 @@
 import json
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -56,7 +57,7 @@ class Command(BaseCommand):
 
     def _wait(self, run: IngestRun, *, worker_timeout: float, show_progress: bool) -> IngestRun:
         deadline = time.monotonic() + worker_timeout
-        with tqdm(total=0, unit="ページ", desc=f"#{run.pk}", disable=not show_progress, file=self.stderr) as bar:
+        with tqdm(total=0, unit="ページ", desc=f"#{run.pk}", disable=not show_progress, file=sys.stderr) as bar:
 
             def show(done: int, total: int) -> None:
                 bar.total = total
