@@ -77,6 +77,8 @@ def review(request, code, pk):
     if not run.is_reviewable:
         return redirect("ingest:run", run.municipality_id, run.pk)
     articles = list(run.issue.articles.select_related("category").order_by("position"))
+    for article in articles:
+        article.page_numbers = pipeline.pages_list(article.pages, last=run.pages_total)
     return render(
         request,
         "ingest/review.html",

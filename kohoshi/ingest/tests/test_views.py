@@ -214,6 +214,7 @@ def test_review_page_shows_the_draft_beside_the_page_images(client, editor, draf
     html = response.content.decode()
     assert [a.title for a in response.context["articles"]] == [a["title"] for a in ARTICLES]
     assert url("page_image", draft, 1) in html
+    assert 'href="#page-1"' in html  # each article links to the page images it is on
     assert "下書き" in html
 
 
