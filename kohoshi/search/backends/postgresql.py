@@ -63,11 +63,16 @@ def search(connection, query, criteria: Criteria, *, order: str, limit: int, off
 def rebuild_start(connection) -> None:
     """Before a bulk load: building the GIN index once at the end is far faster than row by row."""
     with connection.cursor() as cursor:
+        # TRUNCATE refuses while deferred FK checks are pending in this transaction: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("TRUNCATE search_searchdocument")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(f"DROP INDEX IF EXISTS {INDEX}")
 
 
 def rebuild_finish(connection) -> None:
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(CREATE_INDEX)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute("ANALYZE search_searchdocument")
