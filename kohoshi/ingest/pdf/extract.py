@@ -90,27 +90,26 @@ def _check_pages(doc: pdfium.PdfDocument, max_pages: int) -> int:
 
 class _FontCache:
     def __init__(self):
-        self._by_obj: dict[int, tuple[str, bool]] = {}
+        self._by_key: dict[int, tuple[str, bool]] = {}
         self._buf = ctypes.create_string_buffer(256)
 
     def get(self, obj) -> tuple[str, bool]:
-        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
-        hit = self._by_obj.get(key)
+        if not obj:
+            return "", False
+        font = raw.FPDFTextObj_GetFont(obj)
+        stroke = raw.FPDFTextObj_GetTextRenderMode(obj) == raw.FPDF_TEXTRENDERMODE_FILL_STROKE
+        key = ((ctypes.cast(font, ctypes.c_void_p).value or 0) << 1) | stroke
+        hit = self._by_key.get(key)
         if hit is not None:
             return hit
-        name, bold = "", False
-        if key:
-            font = raw.FPDFTextObj_GetFont(obj)
-            if font:
-                n = raw.FPDFFont_GetBaseFontName(font, self._buf, 256)
-                name = self._buf.value.decode("latin-1", "replace") if n else ""
-                weight = raw.FPDFFont_GetWeight(font)
-                bold = weight >= 600 or bool(_BOLD_NAME.search(name))
-            if raw.FPDFTextObj_GetTextRenderMode(obj) == raw.FPDF_TEXTRENDERMODE_FILL_STROKE:
-                bold = True
-            # subset prefix "ABCDEF+" differs per subset of the same face
-            name = re.sub(r"^[A-Z]{6}\+", "", name).split(",")[0]
-        self._by_obj[key] = (name, bold)
+        name, bold = "", stroke
+        if font:
+            n = raw.FPDFFont_GetBaseFontName(font, self._buf, 256)
+            name = self._buf.value.decode("latin-1", "replace") if n else ""
+            bold = bold or raw.FPDFFont_GetWeight(font) >= 600 or bool(_BOLD_NAME.search(name))
+        # subset prefix "ABCDEF+" differs per subset of the same face
+        name = re.sub(r"^[A-Z]{6}\+", "", name).split(",")[0]
+        self._by_key[key] = (name, bold)
         return name, bold
 
 

@@ -26,6 +26,7 @@ RUN_JOIN_EM = 1.15
 COLUMN_GAP_EM = 0.8
 # Fragments of one visual row further apart than this are cells of an unruled table.
 CELL_GAP_EM = 2.5
+HANGING = ("、", "。", "，", "．", ",", ".")
 # Characters smaller than this share of the body size are ruby candidates
 # (hand-set furigana is about 50 %; LibreOffice sets ruby at about 67 %).
 RUBY_RATIO = 0.75
@@ -125,7 +126,8 @@ class _Run:
 
     @property
     def size(self) -> float:
-        return statistics.median(c.size for c in self.chars)
+        # the size of the first glyph is enough while building; lines use the median
+        return self.chars[0].size
 
 
 def _space(gap: float, size: float) -> str:
@@ -257,7 +259,7 @@ def build_lines(chars: list[Char], *, body: float, page: int = 0, plain_font: st
                 top=r.top,
                 x1=r.x1,
                 bottom=r.bottom,
-                size=r.size,
+                size=statistics.median(c.size for c in r.chars),
                 vertical=(r.orient == "v"),
                 bold=sum(1 for c in r.chars if c.bold or (plain_font and c.font and c.font != plain_font)) / n,
                 font=fonts.most_common(1)[0][0],
@@ -418,6 +420,9 @@ def order_lines(lines: list[Line], *, width: float, body: float, vertical: bool)
             ln.a0, ln.a1, ln.c0, ln.c1 = ln.top, ln.bottom, width - ln.x1, width - ln.x0
         else:
             ln.a0, ln.a1, ln.c0, ln.c1 = ln.x0, ln.x1, ln.top, ln.bottom
+        if ln.text.endswith(HANGING) and ln.a1 - ln.a0 > ln.size:
+            # ぶら下げ: a final 、。 may hang into the gutter; its ink is in the first half
+            ln.a1 -= 0.5 * ln.size
     col_gap = COLUMN_GAP_EM * max(body, 1.0)
     out: list[Line] = []
     counter = [0]
