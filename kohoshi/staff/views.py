@@ -22,6 +22,7 @@ from kohoshi.engagement.questions import survey_questions_for
 from kohoshi.engagement.services import survey_question_update
 from kohoshi.newsletters.models import Article, Issue
 from kohoshi.newsletters.services import issue_publish, issue_unpublish
+from kohoshi.search.services import search_misses_for
 
 from . import charts
 from .access import municipalities_for, municipality_for_staff_or_404
@@ -235,18 +236,9 @@ def dashboard(request, code):
         articles=articles,
         issues=issues,
         comments=list(responses.with_comment().with_article()[:5]),
-        search_misses=_search_misses(town, since),
+        search_misses=search_misses_for(town, since=since, limit=20),
     )
     return render(request, "staff/dashboard.html", context)
-
-
-def _search_misses(town, since):
-    """Searches that found nothing, once the search app provides them."""
-    try:
-        from kohoshi.search import search_misses_for
-    except ImportError:
-        return None
-    return search_misses_for(town, since=since)
 
 
 @require_GET

@@ -153,7 +153,7 @@ def test_dashboard_shows_views_survey_answers_and_comments(issue, django_assert_
     article_view_record(b, user_agent=BROWSER)
     survey_response_create(a, helpful="役に立った", clarity="ふつう", comment="地図があると助かります")
     client = staff_client(Role.VIEWER)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(url("dashboard", TOMAKOMAI))
     html = response.content.decode()
     assert 'data-testid="total-views">4<' in html
