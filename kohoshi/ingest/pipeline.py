@@ -19,9 +19,9 @@ from django.utils import timezone
 from kohoshi.newsletters.formatting import render_body
 from kohoshi.newsletters.models import Article, Category, Issue
 from kohoshi.newsletters.services import (
-    _issue_slug,  # the newsletters app's slug rule; one home for it
     category_for_name,
     issue_publish,
+    issue_slug_allocate,
     newsletter_get_or_create,
 )
 from kohoshi.places.models import Municipality
@@ -258,7 +258,7 @@ def ingest_run_draft(run: IngestRun, draft) -> IngestRun:
                 newsletter=newsletter,
                 title=run.issue_title,
                 published_on=run.published_on,
-                slug=_issue_slug(newsletter, run.published_on),
+                slug=issue_slug_allocate(newsletter, run.published_on),
             )
         else:
             issue.articles.all().delete()

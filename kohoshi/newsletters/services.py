@@ -63,7 +63,8 @@ def newsletter_get_or_create(*, municipality: Municipality, title: str) -> Newsl
     return Newsletter.objects.create(municipality=municipality, title=title, slug=slug)
 
 
-def _issue_slug(newsletter: Newsletter, published_on: date) -> str:
+def issue_slug_allocate(newsletter: Newsletter, published_on: date) -> str:
+    """The issue's URL name: its date, with -2, -3 … when the newsletter has one that day already."""
     base = published_on.isoformat()
     taken = set(Issue.objects.filter(newsletter=newsletter, slug__startswith=base).values_list("slug", flat=True))
     return next(s for s in (base, *(f"{base}-{n}" for n in range(2, 1000))) if s not in taken)
@@ -108,7 +109,7 @@ def issue_import(data: IssueInput, *, publish: bool = True, credit: str | None =
                 newsletter=newsletter,
                 title=data.title,
                 published_on=data.published_on,
-                slug=_issue_slug(newsletter, data.published_on),
+                slug=issue_slug_allocate(newsletter, data.published_on),
             )
         issue.number = data.number
         issue.source_hash = fingerprint

@@ -14,5 +14,6 @@ urlpatterns = [
     path("m/<str:code>/feed.xml", feeds.MunicipalityIssuesFeed(), name="feed_municipality"),
     path("m/<str:code>/<slug:newsletter>/", views.newsletter, name="newsletter"),
     path("m/<str:code>/<slug:newsletter>/<slug:issue>/", views.issue, name="issue"),
+    path("m/<str:code>/<slug:newsletter>/<slug:issue>/shimen.pdf", views.issue_pdf, name="issue_pdf"),
     path("m/<str:code>/<slug:newsletter>/<slug:issue>/<int:number>/", views.article, name="article"),
 ]

@@ -1,6 +1,6 @@
 from itertools import groupby
 
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
@@ -91,6 +91,17 @@ def issue(request, code, newsletter, issue):
     edition = _published_issue_or_404(code, newsletter, issue)
     articles = edition.articles.select_related("category").order_by("position")
     return render(request, "newsletters/issue.html", {"issue": edition, "articles": articles})
+
+
+@require_GET
+def issue_pdf(request, code, newsletter, issue):
+    """紙面PDF of a public issue. Served through Django so that only published issues' files are
+    reachable; MEDIA_ROOT itself is never exposed (it also holds uploads awaiting review)."""
+    edition = _published_issue_or_404(code, newsletter, issue)
+    if not edition.source_pdf:
+        raise Http404
+    filename = f"{edition.newsletter.municipality_id}-{edition.newsletter.slug}-{edition.slug}.pdf"
+    return FileResponse(edition.source_pdf.open("rb"), content_type="application/pdf", filename=filename)
 
 
 @require_GET

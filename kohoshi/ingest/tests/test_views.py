@@ -293,7 +293,11 @@ def test_corpus_pdf_upload_review_fix_and_publish_end_to_end(
     assert "号を公開しました" in response.content.decode()
     issue = Issue.objects.published().get()
     issue_page = client.get(issue.get_absolute_url()).content.decode()
-    assert "紙面PDF" in issue_page and issue.source_pdf.url in issue_page
+    pdf_url = issue.get_absolute_url() + "shimen.pdf"
+    assert "紙面PDF" in issue_page and f'href="{pdf_url}"' in issue_page
+    pdf = client.get(pdf_url)
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
     article_page = client.get(fixed[2].get_absolute_url())
     assert article_page.status_code == 200
     html = article_page.content.decode()

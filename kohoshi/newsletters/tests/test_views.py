@@ -146,3 +146,20 @@ def test_server_error_page_is_japanese_and_standalone(client, settings):
 
     html = render_to_string("500.html")
     assert "エラーが発生しました" in html and 'lang="ja"' in html
+
+
+def test_issue_pdf_is_served_only_for_public_issues(client, tmp_path, settings):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    issue = make_issue(day=3)
+    pdf_url = issue.get_absolute_url() + "shimen.pdf"
+    assert client.get(pdf_url).status_code == 404  # no PDF attached
+    issue.source_pdf.save("x.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    assert f'href="{pdf_url}"' in client.get(issue.get_absolute_url()).content.decode()
+    response = client.get(pdf_url)
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
+    Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.DRAFT, published_at=None)
+    assert client.get(pdf_url).status_code == 404
+    assert client.get("/media/" + issue.source_pdf.name).status_code == 404
