@@ -4,7 +4,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 
-def daily_bars_svg(points, *, label: str, width: int = 640, height: int = 160) -> SafeString:
+def daily_bars_svg(points, *, label: str, width: int = 360, height: int = 120) -> SafeString:
     """Vertical bars, one per day; `points` is [(date, count), …]."""
     top = max((v for _, v in points), default=0) or 1
     n = max(len(points), 1)
@@ -30,15 +30,15 @@ def daily_bars_svg(points, *, label: str, width: int = 640, height: int = 160) -
     )
 
 
-def share_bars_svg(bars, *, label: str, width: int = 640, row: int = 28) -> SafeString:
+def share_bars_svg(bars, *, label: str, width: int = 360, row: int = 26) -> SafeString:
     """Horizontal bars for the answers to one question; `bars` are stats.Bar items."""
-    label_w, count_w = 220, 70
+    label_w, count_w = 130, 70
     track = width - label_w - count_w
     rows = []
     for i, bar in enumerate(bars):
         y = i * row
         rows.append(
-            f'<text x="0" y="{y + row * 0.65:.1f}" class="kh-chart__label">{escape(bar.label)}</text>'
+            f'<text x="0" y="{y + row * 0.65:.1f}" class="kh-chart__label">{escape(bar.label[:9])}</text>'
             f'<rect x="{label_w}" y="{y + 4}" width="{track * bar.share:.1f}" height="{row - 8}"/>'
             f'<text x="{width}" y="{y + row * 0.65:.1f}" text-anchor="end">{bar.count}'
             f" ({bar.share:.0%})</text>"

@@ -13,6 +13,8 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kohoshi.engagement import stats
@@ -121,10 +123,10 @@ def issue_publish_view(request, code, issue_id):
         messages.error(request, " ".join(e.messages))
     else:
         if edition.is_public():
-            messages.success(request, "号を公開しました。")
+            messages.success(request, _("号を公開しました。"))
         else:
-            when = timezone.localtime(edition.published_at).strftime("%Y年%-m月%-d日 %H:%M")
-            messages.success(request, f"{when}に公開するよう予約しました。")
+            when = date_format(timezone.localtime(edition.published_at), "Y年n月j日 H:i")
+            messages.success(request, _("%(when)sに公開するよう予約しました。") % {"when": when})
     return redirect("staff:issue", code=town.code, issue_id=edition.pk)
 
 
@@ -133,7 +135,7 @@ def issue_publish_view(request, code, issue_id):
 def issue_unpublish_view(request, code, issue_id):
     town = municipality_for_staff_or_404(request.user, code, role=Role.PUBLISHER)
     edition = issue_unpublish(_issue_or_404(town, issue_id), by=request.user)
-    messages.success(request, "号を非公開にしました。")
+    messages.success(request, _("号を非公開にしました。"))
     return redirect("staff:issue", code=town.code, issue_id=edition.pk)
 
 
@@ -154,7 +156,7 @@ def issue_reorder_view(request, code, issue_id):
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
-        messages.success(request, "掲載順を保存しました。")
+        messages.success(request, _("掲載順を保存しました。"))
     return redirect("staff:issue", code=town.code, issue_id=edition.pk)
 
 
@@ -171,7 +173,7 @@ def article_edit(request, code, article_id):
         except ValidationError as e:
             form.add_error(None, e)
         else:
-            messages.success(request, "記事を保存しました。")
+            messages.success(request, _("記事を保存しました。"))
             return redirect("staff:issue", code=town.code, issue_id=article.issue_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "staff/article_edit.html", _context(request, town, article=article, form=form),
@@ -189,7 +191,7 @@ def article_delete_view(request, code, article_id):
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
         else:
-            messages.success(request, f"記事「{article.title}」を削除しました。")
+            messages.success(request, _("記事「%(title)s」を削除しました。") % {"title": article.title})
         return redirect("staff:issue", code=town.code, issue_id=article.issue_id)
     return render(request, "staff/article_delete.html", _context(request, town, article=article))
 
@@ -231,7 +233,7 @@ def dashboard(request, code):
         total_views=sum(v for _, v in daily),
         total_responses=responses.count(),
         daily=daily,
-        daily_chart=charts.daily_bars_svg(daily, label=f"日別の閲覧数(過去{days}日)"),
+        daily_chart=charts.daily_bars_svg(daily, label=_("日別の閲覧数(過去%(days)s日)") % {"days": days}),
         distributions=_distributions(town, responses),
         articles=articles,
         issues=issues,
@@ -256,7 +258,7 @@ def article_stats(request, code, article_id):
         article=article, days=days, periods=PERIODS,
         total_views=sum(v for _, v in daily),
         daily=daily,
-        daily_chart=charts.daily_bars_svg(daily, label=f"日別の閲覧数(過去{days}日)"),
+        daily_chart=charts.daily_bars_svg(daily, label=_("日別の閲覧数(過去%(days)s日)") % {"days": days}),
         total_responses=responses.count(),
         distributions=_distributions(town, responses),
         comments=list(responses.with_comment()[:100]),
@@ -321,6 +323,6 @@ def survey_questions(request, code):
             # All questions or none: the form shows what to fix and nothing half-saved.
             transaction.set_rollback(failed)
         if not failed:
-            messages.success(request, "アンケートの設問を保存しました。")
+            messages.success(request, _("アンケートの設問を保存しました。"))
             return redirect("staff:survey_questions", code=town.code)
     return render(request, "staff/survey_questions.html", _context(request, town, forms=forms))

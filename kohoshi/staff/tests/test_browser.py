@@ -1,0 +1,60 @@
+"""A reader answers a survey on a phone, the municipality's staff sees it on the dashboard (Debian
+chromium via Playwright; screenshots in test-artifacts/)."""
+import os
+import shutil
+
+import pytest
+
+from kohoshi.newsletters.tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+from kohoshi.staff.models import Role
+from kohoshi.staff.tests.factories import PASSWORD, make_issue, make_staff
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def phone():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not installed (make install brings Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                      locale="ja-JP", java_script_enabled=False,
+                                      # Headless chromium says "HeadlessChrome" and would not be counted.
+                                      user_agent="Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/124.0 Mobile Safari/537.36")
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+@pytest.fixture
+def article(live_server):
+    # Made before the browser starts: Playwright's event loop forbids database calls.
+    make_staff("tomakomai", role=Role.VIEWER)
+    return make_issue().articles.first()
+
+
+def test_reader_answers_survey_and_staff_sees_it_on_the_dashboard(article, phone, live_server, artifacts_dir):
+
+    phone.goto(live_server.url + article.get_absolute_url())
+    phone.get_by_role("link", name="この記事についてアンケートにご協力ください").click()
+    phone.get_by_role("button", name="送信する").click()  # nothing chosen: errors on the fields
+    assert phone.locator("#id_helpful-error").is_visible()
+    phone.get_by_role("group", name="この記事は役に立ちましたか").get_by_label("役に立った").check()
+    phone.get_by_role("group", name="この記事はわかりやすかったですか").get_by_label("ふつう").check()
+    phone.get_by_label("ご意見・ご感想(任意)").fill("写真があると嬉しいです")
+    phone.screenshot(path=artifacts_dir / "survey-phone.png", full_page=True)
+    phone.get_by_role("button", name="送信する").click()
+    assert phone.get_by_role("heading", name="ご回答ありがとうございました").is_visible()
+
+    phone.goto(live_server.url + "/staff/")
+    phone.get_by_label("ユーザー名").fill("tomakomai")
+    phone.get_by_label("パスワード").fill(PASSWORD)
+    phone.get_by_role("button", name="ログイン").click()
+    phone.get_by_role("link", name="北海道苫小牧市").click()
+    phone.get_by_role("link", name="閲覧とアンケート").first.click()
+    assert phone.get_by_text("写真があると嬉しいです").is_visible()
+    assert phone.get_by_test_id("total-views").inner_text() == "1"
+    phone.screenshot(path=artifacts_dir / "staff-dashboard-phone.png", full_page=True)
