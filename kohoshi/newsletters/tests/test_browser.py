@@ -73,9 +73,10 @@ def test_font_size_change_works_without_javascript(seed_issue_file, live_server,
     url = live_server.url + Article.objects.get(title="市政方針(2)").get_absolute_url()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False, locale="ja-JP")
         page = context.new_page()
-        page.goto(url)
+        response = page.goto(url)
+        assert response.status == 200, page.content()[:2000]
         page.get_by_role("button", name="大", exact=True).click()
         page.wait_for_load_state()
         assert page.url == url
