@@ -1,11 +1,7 @@
 """A reader answers a survey on a phone, the municipality's staff sees it on the dashboard (Debian
 chromium via Playwright; screenshots in test-artifacts/)."""
-import os
-import shutil
-
 import pytest
 
-from kohoshi.newsletters.tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 from kohoshi.staff.models import Role
 from kohoshi.staff.tests.factories import PASSWORD, make_issue, make_staff
 
@@ -13,20 +9,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 @pytest.fixture
-def phone():
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} not installed (make install brings Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                                      locale="ja-JP", java_script_enabled=False,
-                                      # Headless chromium says "HeadlessChrome" and would not be counted.
-                                      user_agent="Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/124.0 Mobile Safari/537.36")
-        yield context.new_page()
-        context.close()
-        browser.close()
+def phone(open_phone):
+    # Headless chromium says "HeadlessChrome" and would not be counted as a reader.
+    return open_phone(
+        java_script_enabled=False,
+        user_agent="Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/124.0 Mobile Safari/537.36",
+    )
 
 
 @pytest.fixture

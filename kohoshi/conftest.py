@@ -1,0 +1,59 @@
+"""Fixtures shared by the apps' tests: a fresh cache, a published issue, a phone-sized browser."""
+import os
+
+import pytest
+from django.core.cache import cache
+
+from kohoshi.staff.tests.factories import make_issue
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: each test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def issue(db):
+    return make_issue()
+
+
+@pytest.fixture
+def article(issue):
+    return issue.articles.order_by("position").first()
+
+
+CHROMIUM = os.environ.get("KOHOSHI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "locale": "ja-JP"}
+
+
+@pytest.fixture
+def open_phone():
+    """open_phone(**context_options) -> a page in Debian chromium on a 390x844 screen.
+
+    Request this fixture after the ones that write to the database: once Playwright's event loop
+    runs in this thread, Django refuses database calls here.
+    """
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not installed (make install brings Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+        def new_page(**options):
+            return browser.new_context(**{**PHONE, **options}).new_page()
+
+        yield new_page
+        browser.close()
