@@ -3,7 +3,8 @@ from itertools import groupby
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET
+from django.conf import settings
+from django.views.decorators.http import require_safe
 
 from kohoshi.engagement.services import article_view_record
 from kohoshi.engagement.stats import most_read_articles
@@ -21,7 +22,7 @@ def _by_year(issues):
     return [(year, list(items)) for year, items in groupby(issues, key=lambda i: i.published_on.year)]
 
 
-@require_GET
+@require_safe
 def home(request):
     latest = Issue.objects.published().with_place().newest_first()[:12]
     prefectures = {p.code: p for p in Prefecture.objects.all()}
@@ -29,7 +30,7 @@ def home(request):
     return render(request, "newsletters/home.html", {"latest": latest, "regions": regions})
 
 
-@require_GET
+@require_safe
 def prefecture(request, code):
     pref = get_object_or_404(Prefecture, code=code)
     municipalities = Municipality.objects.in_prefecture(pref).select_related("prefecture")
@@ -52,7 +53,7 @@ def prefecture(request, code):
     )
 
 
-@require_GET
+@require_safe
 def municipality(request, code):
     town = get_object_or_404(Municipality.objects.select_related("prefecture"), code=code)
     issues = list(Issue.objects.published().for_municipality(town).select_related("newsletter").newest_first())
@@ -68,7 +69,7 @@ def municipality(request, code):
     )
 
 
-@require_GET
+@require_safe
 def newsletter(request, code, newsletter):
     paper = get_object_or_404(
         Newsletter.objects.select_related("municipality__prefecture"), municipality_id=code, slug=newsletter
@@ -86,14 +87,14 @@ def _published_issue_or_404(code, newsletter, issue):
     )
 
 
-@require_GET
+@require_safe
 def issue(request, code, newsletter, issue):
     edition = _published_issue_or_404(code, newsletter, issue)
     articles = edition.articles.select_related("category").order_by("position")
     return render(request, "newsletters/issue.html", {"issue": edition, "articles": articles})
 
 
-@require_GET
+@require_safe
 def issue_pdf(request, code, newsletter, issue):
     """紙面PDF of a public issue. Served through Django so that only published issues' files are
     reachable; MEDIA_ROOT itself is never exposed (it also holds uploads awaiting review)."""
@@ -104,7 +105,7 @@ def issue_pdf(request, code, newsletter, issue):
     return FileResponse(edition.source_pdf.open("rb"), content_type="application/pdf", filename=filename)
 
 
-@require_GET
+@require_safe
 def article(request, code, newsletter, issue, number):
     item = get_object_or_404(
         Article.objects.published().with_place(),
@@ -113,7 +114,8 @@ def article(request, code, newsletter, issue, number):
         issue__slug=issue,
         number=number,
     )
-    article_view_record(item, user_agent=request.headers.get("User-Agent", ""))
+    if request.method == "GET":  # link checkers' HEAD requests are not readers
+        article_view_record(item, user_agent=request.headers.get("User-Agent", ""))
     siblings = list(item.issue.articles.order_by("position").values("position", "number", "title"))
     index = next(i for i, s in enumerate(siblings) if s["number"] == item.number)
     description = plain_text(item.body_source)
@@ -133,22 +135,24 @@ def article(request, code, newsletter, issue, number):
     )
 
 
-@require_GET
+@require_safe
 def about(request):
     return render(request, "newsletters/about.html")
 
 
-@require_GET
+@require_safe
 def for_municipalities(request):
     return render(request, "newsletters/for_municipalities.html")
 
 
-@require_GET
+@require_safe
 def reader_settings(request):
-    """文字サイズ and contrast without an account: kept in cookies; works without JavaScript."""
+    """文字サイズ, contrast and language without an account: kept in cookies; works without
+    JavaScript. A GET form, so reading pages carry no CSRF token and set no cookie themselves."""
     font = request.GET.get("font")
     contrast = request.GET.get("contrast")
-    if font is None and contrast is None:
+    language = request.GET.get("language")
+    if font is None and contrast is None and language is None:
         return render(request, "newsletters/reader_settings.html", {"next": request.GET.get("next", "")})
     target = request.GET.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -158,4 +162,6 @@ def reader_settings(request):
         response.set_cookie("kh_font", font, max_age=COOKIE_MAX_AGE, samesite="Lax")
     if contrast in ("normal", "high"):
         response.set_cookie("kh_contrast", contrast, max_age=COOKIE_MAX_AGE, samesite="Lax")
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=COOKIE_MAX_AGE, samesite="Lax")
     return response

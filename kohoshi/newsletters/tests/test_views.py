@@ -163,3 +163,30 @@ def test_issue_pdf_is_served_only_for_public_issues(client, tmp_path, settings):
     Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.DRAFT, published_at=None)
     assert client.get(pdf_url).status_code == 404
     assert client.get("/media/" + issue.source_pdf.name).status_code == 404
+
+
+def test_reading_pages_set_no_cookies(client, seed_article):
+    url = seed_article.get_absolute_url()
+    for page in ("/", "/m/012131/", seed_article.issue.get_absolute_url(), url):
+        response = client.get(page, HTTP_USER_AGENT="Mozilla/5.0 (iPhone)")
+        assert response.status_code == 200
+        assert not response.cookies, (page, list(response.cookies))
+
+
+def test_language_is_switched_by_a_plain_link_and_kept(client):
+    response = client.get("/settings/", {"language": "en", "next": "/about/"})
+    assert response.status_code == 302
+    assert response.cookies["django_language"].value == "en"
+    assert "About this site" in client.get("/about/").content.decode()
+    client.get("/settings/", {"language": "ja", "next": "/about/"})
+    assert "このサイトについて" in client.get("/about/").content.decode()
+
+
+def test_head_requests_are_answered_but_not_counted(client, seed_article):
+    from kohoshi.engagement.models import ArticleDailyViews
+
+    url = seed_article.get_absolute_url()
+    assert client.head(url, HTTP_USER_AGENT="Mozilla/5.0 (iPhone)").status_code == 200
+    assert not ArticleDailyViews.objects.exists()
+    client.get(url, HTTP_USER_AGENT="Mozilla/5.0 (iPhone)")
+    assert ArticleDailyViews.objects.get().views == 1
