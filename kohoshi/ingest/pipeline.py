@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from kohoshi.newsletters.formatting import render_body
 from kohoshi.newsletters.models import Article, Category, Issue
+from kohoshi.newsletters import services as newsletter_services
 from kohoshi.newsletters.services import (
     category_for_name,
     issue_publish,
@@ -320,13 +321,10 @@ def ingest_run_publish(run: IngestRun, *, by) -> IngestRun:
 
 
 def article_update(article: Article, *, title: str, body: str, category: Category, by) -> Article:
-    if not title.strip() or not body.strip():
-        raise ValidationError("タイトルと本文は空にできません")
+    """A review edit: the newsletters service, allowed only while the run awaits review."""
     with transaction.atomic():
-        run, article = _review_article(article)
-        _article_save(article, title=title, body=body, category=category)
-        audit_record(actor=by, action="article.edit", target=article, municipality=run.municipality, summary=article.title)
-    return article
+        _review_article(article)
+        return newsletter_services.article_update(article, by=by, title=title, category=category, body=body)
 
 
 def article_merge_with_next(article: Article, *, by) -> Article:

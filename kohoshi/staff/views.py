@@ -23,14 +23,13 @@ from kohoshi.engagement.models import ArticleDailyViews, SurveyQuestion
 from kohoshi.engagement.questions import survey_questions_for
 from kohoshi.engagement.services import survey_question_update
 from kohoshi.newsletters.models import Article, Issue
-from kohoshi.newsletters.services import issue_publish, issue_unpublish
+from kohoshi.newsletters.services import article_delete, article_update, issue_publish, issue_reorder, issue_unpublish
 from kohoshi.search.services import search_misses_for
 
 from . import charts
 from .access import municipalities_for, municipality_for_staff_or_404
 from .forms import ArticleForm, ScheduleForm, survey_question_forms
 from .models import AuditEntry, Membership, Role
-from .services import article_delete, article_update, issue_reorder
 
 PERIODS = (7, 30, 90)
 Key = SurveyQuestion.Key
