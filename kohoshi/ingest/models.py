@@ -1,7 +1,9 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kohoshi.newsletters.models import Issue
@@ -45,6 +47,8 @@ class IngestRun(models.Model):
 
     RUNNING = (Status.QUEUED, Status.EXTRACTING)
     FINISHED = (Status.NEEDS_REVIEW, Status.PUBLISHED, Status.FAILED)
+    # A running run whose progress has not moved for this long lost its worker (crash, restart).
+    STALE_AFTER = timedelta(minutes=10)
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="ingest_runs")
     newsletter_title = models.CharField(_("広報紙名"), max_length=100)
@@ -99,6 +103,15 @@ class IngestRun(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in self.RUNNING
+
+    @property
+    def is_stale(self) -> bool:
+        return self.is_running and self.updated_at < timezone.now() - self.STALE_AFTER
+
+    @property
+    def can_retry(self) -> bool:
+        """A failed run (except one replaced by a newer upload) or a stale one may be run again."""
+        return (self.status == self.Status.FAILED and self.failure_code != "replaced") or self.is_stale
 
     @property
     def is_reviewable(self) -> bool:

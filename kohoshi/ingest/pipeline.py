@@ -165,6 +165,28 @@ def ingest_run_claim(run_id: int) -> bool:
     )
 
 
+def ingest_run_retry(run: IngestRun, *, by) -> IngestRun:
+    """FAILED or stale QUEUED/EXTRACTING → QUEUED again, and enqueue the extraction.
+
+    A worker that died mid-run leaves its run EXTRACTING forever; after IngestRun.STALE_AFTER
+    without progress, staff may start it again.
+    """
+    from .tasks import process_ingest_run
+
+    with transaction.atomic():
+        run = _locked_run(run)
+        if not run.can_retry:
+            raise ValidationError("この取り込みはやり直せません(実行中か、もう終わっています)")
+        run.status = Status.QUEUED
+        run.pages_done = run.pages_total = 0
+        run.failure_code = run.failure_reason = ""
+        run.started_at = run.finished_at = None
+        run.save()
+        audit_record(actor=by, action="ingest.retry", target=run, municipality=run.municipality, summary=run.issue_title)
+        transaction.on_commit(lambda: process_ingest_run.enqueue(run.pk))
+    return run
+
+
 def ingest_run_progress(run_id: int, *, done: int, total: int) -> None:
     # Outside any transaction on purpose: the status page and the CLI poll these fields.
     IngestRun.objects.filter(pk=run_id, status=Status.EXTRACTING).update(
@@ -298,8 +320,9 @@ def ingest_run_draft(run: IngestRun, draft) -> IngestRun:
     return run
 
 
-def ingest_run_publish(run: IngestRun, *, by) -> IngestRun:
-    """NEEDS_REVIEW → PUBLISHED: the draft issue goes public with the PDF attached as 紙面PDF."""
+def ingest_run_publish(run: IngestRun, *, by, at=None) -> IngestRun:
+    """NEEDS_REVIEW → PUBLISHED: the draft issue goes public (now, or at `at`) with the PDF
+    attached as 紙面PDF."""
     with transaction.atomic():
         run = _locked_run(run)
         _require_review(run)
@@ -308,7 +331,7 @@ def ingest_run_publish(run: IngestRun, *, by) -> IngestRun:
             with run.source_pdf.open("rb") as fh:
                 issue.source_pdf.save(f"{issue.newsletter.slug}-{issue.slug}.pdf", File(fh), save=False)
             issue.save(update_fields=["source_pdf", "updated_at"])
-        issue_publish(issue, by=by)
+        issue_publish(issue, by=by, at=at)
         run.status = Status.PUBLISHED
         run.save(update_fields=["status", "updated_at"])
         audit_record(

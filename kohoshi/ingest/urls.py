@@ -8,6 +8,7 @@ urlpatterns = [
     path("<str:code>/runs/<int:pk>/", views.run_detail, name="run"),
     path("<str:code>/runs/<int:pk>/review/", views.review, name="review"),
     path("<str:code>/runs/<int:pk>/publish/", views.publish, name="publish"),
+    path("<str:code>/runs/<int:pk>/retry/", views.retry, name="retry"),
     path("<str:code>/runs/<int:pk>/pages/<int:page>.png", views.page_image, name="page_image"),
     path("<str:code>/runs/<int:pk>/articles/<int:number>/", views.article_edit, name="article"),
     path("<str:code>/runs/<int:pk>/articles/<int:number>/split/", views.article_split, name="article_split"),

@@ -180,6 +180,19 @@ def publish(request, code, pk):
 
 
 @login_required
+@require_POST
+def retry(request, code, pk):
+    run = _run_or_404(request, code, pk)
+    try:
+        pipeline.ingest_run_retry(run, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("もう一度読み取りを始めました。"))
+    return redirect("ingest:run", run.municipality_id, run.pk)
+
+
+@login_required
 def page_image(request, code, pk, page):
     run = _run_or_404(request, code, pk)
     try:

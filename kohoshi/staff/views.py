@@ -22,6 +22,8 @@ from kohoshi.engagement.exports import article_views_csv, survey_responses_csv
 from kohoshi.engagement.models import ArticleDailyViews, SurveyQuestion
 from kohoshi.engagement.questions import survey_questions_for
 from kohoshi.engagement.services import survey_question_update
+from kohoshi.ingest.models import IngestRun
+from kohoshi.ingest.pipeline import ingest_run_publish
 from kohoshi.newsletters.models import Article, Issue
 from kohoshi.newsletters.services import article_delete, article_update, issue_publish, issue_reorder, issue_unpublish
 from kohoshi.search.services import search_misses_for
@@ -116,15 +118,21 @@ def issue_publish_view(request, code, issue_id):
             status=400,
         )
     at = form.cleaned_data["at"]
+    # An issue drafted from a PDF goes public through its ingest run, which attaches the PDF
+    # as 紙面PDF and closes the run.
+    run = IngestRun.objects.filter(issue=edition, status=IngestRun.Status.NEEDS_REVIEW).first()
     try:
-        edition = issue_publish(edition, by=request.user, at=at)
+        if run:
+            edition = ingest_run_publish(run, by=request.user, at=at).issue
+        else:
+            edition = issue_publish(edition, by=request.user, at=at)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
         if edition.is_public():
             messages.success(request, _("号を公開しました。"))
         else:
-            when = date_format(timezone.localtime(edition.published_at), "Y年n月j日 H:i")
+            when = date_format(timezone.localtime(edition.published_at), "DATETIME_FORMAT")
             messages.success(request, _("%(when)sに公開するよう予約しました。") % {"when": when})
     return redirect("staff:issue", code=town.code, issue_id=edition.pk)
 

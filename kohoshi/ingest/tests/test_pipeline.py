@@ -242,6 +242,42 @@ def test_status_is_guarded_by_a_constraint(town, simple_pdf):
         IngestRun.objects.filter(pk=run.pk).update(status=Status.FAILED, failure_reason="")
 
 
+def test_a_failed_run_can_be_retried_and_then_succeeds(town, simple_pdf, monkeypatch, django_capture_on_commit_callbacks):
+    real = pipeline.pdf.extract_issue
+    monkeypatch.setattr(pipeline.pdf, "extract_issue", lambda *a, **k: 1 / 0)
+    run = processed(town, simple_pdf)
+    assert run.status == Status.FAILED and run.can_retry
+    monkeypatch.setattr(pipeline.pdf, "extract_issue", real)
+    with django_capture_on_commit_callbacks(execute=True):  # the immediate task backend runs it
+        run = pipeline.ingest_run_retry(run, by=None)
+    run.refresh_from_db()
+    assert run.status == Status.NEEDS_REVIEW and run.failure_reason == ""
+    assert run.issue.articles.count() == len(SIMPLE)
+    assert AuditEntry.objects.filter(action="ingest.retry").exists()
+
+
+def test_a_run_stuck_without_progress_can_be_retried_but_a_moving_one_cannot(town, simple_pdf):
+    from django.utils import timezone
+
+    run = make_run(town, simple_pdf)  # enqueued only on commit: never runs in this test
+    IngestRun.objects.filter(pk=run.pk).update(status=Status.EXTRACTING, pages_total=5, pages_done=2)
+    run.refresh_from_db()
+    assert not run.can_retry
+    with pytest.raises(ValidationError):
+        pipeline.ingest_run_retry(run, by=None)
+    IngestRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - IngestRun.STALE_AFTER * 2)
+    run.refresh_from_db()
+    assert run.is_stale and run.can_retry
+    run = pipeline.ingest_run_retry(run, by=None)
+    assert (run.status, run.pages_done, run.pages_total) == (Status.QUEUED, 0, 0)
+
+
+def test_a_published_run_cannot_be_retried(town, simple_pdf, publisher):
+    run = pipeline.ingest_run_publish(processed(town, simple_pdf), by=publisher)
+    with pytest.raises(ValidationError):
+        pipeline.ingest_run_retry(run, by=publisher)
+
+
 # ---------------------------------------------------------------------------- review
 
 
@@ -317,6 +353,16 @@ def test_publish_makes_the_issue_public_with_the_pdf_attached(draft, publisher, 
     assert issue == run.issue and issue.source_pdf.read() == simple_pdf
     assert not issue.source_pdf.name.startswith("private/")
     assert AuditEntry.objects.filter(action="issue.publish").exists()
+
+
+def test_publish_can_be_scheduled(draft, publisher):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    run = pipeline.ingest_run_publish(draft, by=publisher, at=timezone.now() + timedelta(days=1))
+    assert run.status == Status.PUBLISHED
+    assert not run.issue.is_public() and not Issue.objects.published().exists()
 
 
 def test_review_writes_are_refused_once_published(draft, publisher):

@@ -127,6 +127,26 @@ def test_publisher_publishes_now_and_unpublishes():
     assert Client().get(issue.get_absolute_url()).status_code == 404
 
 
+def test_publishing_a_pdf_draft_from_the_workspace_closes_its_ingest_run(settings, tmp_path):
+    from kohoshi.ingest.models import IngestRun
+    from kohoshi.ingest.pipeline import ingest_run_create, ingest_run_process
+    from kohoshi.ingest.tests.newsletter_pdf import newsletter_pdf
+    from kohoshi.places.models import Municipality
+
+    settings.MEDIA_ROOT = tmp_path
+    pdf = newsletter_pdf([{"title": "図書館まつりのお知らせ", "body": "本の交換会を開きます。"}])
+    run = ingest_run_create(
+        municipality=Municipality.objects.get(code=TOMAKOMAI), newsletter_title="広報とまこまい",
+        published_on=timezone.localdate(), pdf_file=pdf,
+    )
+    run = ingest_run_process(run.pk)
+    assert run.status == IngestRun.Status.NEEDS_REVIEW
+    staff_client(Role.PUBLISHER).post(url("issue_publish", TOMAKOMAI, run.issue.pk), {"at": ""})
+    run.refresh_from_db()
+    assert run.status == IngestRun.Status.PUBLISHED
+    assert run.issue.is_public() and run.issue.source_pdf
+
+
 def test_editor_may_not_publish():
     issue = make_issue(publish=False)
     assert staff_client(Role.EDITOR).post(url("issue_publish", TOMAKOMAI, issue.pk), {"at": ""}).status_code == 404
