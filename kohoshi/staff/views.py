@@ -97,10 +97,14 @@ def issue(request, code, issue_id):
     town = municipality_for_staff_or_404(request.user, code)
     edition = _issue_or_404(town, issue_id)
     articles = edition.articles.select_related("category").order_by("position")
+    review_run = IngestRun.objects.filter(issue=edition, status=IngestRun.Status.NEEDS_REVIEW).first()
     return render(
         request,
         "staff/issue.html",
-        _context(request, town, issue=edition, articles=articles, schedule_form=ScheduleForm(), now=timezone.now()),
+        _context(
+            request, town, issue=edition, articles=articles, schedule_form=ScheduleForm(), now=timezone.now(),
+            review_run=review_run,
+        ),
     )
 
 

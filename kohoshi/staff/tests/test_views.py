@@ -48,7 +48,7 @@ def test_municipality_page_lists_issues_in_a_fixed_number_of_queries(django_asse
 def test_issue_page_lists_articles_in_a_fixed_number_of_queries(django_assert_num_queries):
     issue = make_issue(n_articles=12)
     client = staff_client(Role.PUBLISHER)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):  # … and whether a PDF ingest run awaits review
         response = client.get(url("issue", TOMAKOMAI, issue.pk))
     assert response.content.decode().count('name="position-') == 12
 
@@ -141,6 +141,8 @@ def test_publishing_a_pdf_draft_from_the_workspace_closes_its_ingest_run(setting
     )
     run = ingest_run_process(run.pk)
     assert run.status == IngestRun.Status.NEEDS_REVIEW
+    page = staff_client(Role.PUBLISHER).get(url("issue", TOMAKOMAI, run.issue.pk)).content.decode()
+    assert reverse("ingest:review", args=[TOMAKOMAI, run.pk]) in page
     staff_client(Role.PUBLISHER).post(url("issue_publish", TOMAKOMAI, run.issue.pk), {"at": ""})
     run.refresh_from_db()
     assert run.status == IngestRun.Status.PUBLISHED
