@@ -141,9 +141,10 @@ def test_publishing_a_pdf_draft_from_the_workspace_closes_its_ingest_run(setting
     )
     run = ingest_run_process(run.pk)
     assert run.status == IngestRun.Status.NEEDS_REVIEW
-    page = staff_client(Role.PUBLISHER).get(url("issue", TOMAKOMAI, run.issue.pk)).content.decode()
+    publisher = staff_client(Role.PUBLISHER)
+    page = publisher.get(url("issue", TOMAKOMAI, run.issue.pk)).content.decode()
     assert reverse("ingest:review", args=[TOMAKOMAI, run.pk]) in page
-    staff_client(Role.PUBLISHER).post(url("issue_publish", TOMAKOMAI, run.issue.pk), {"at": ""})
+    publisher.post(url("issue_publish", TOMAKOMAI, run.issue.pk), {"at": ""})
     run.refresh_from_db()
     assert run.status == IngestRun.Status.PUBLISHED
     assert run.issue.is_public() and run.issue.source_pdf
