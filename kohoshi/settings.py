@@ -160,6 +160,10 @@ EMAIL_HOST = os.environ.get("KOHOSHI_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("KOHOSHI_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("KOHOSHI_FROM_EMAIL", "kohoshi@localhost")
 
+# Set when a proxy in front of kohoshi passes the client address in a header (e.g. HTTP_X_REAL_IP):
+# rate limits and login lockouts count per client, not per proxy.
+KOHOSHI_CLIENT_IP_HEADER = os.environ.get("KOHOSHI_CLIENT_IP_HEADER", "")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True

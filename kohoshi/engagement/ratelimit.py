@@ -3,6 +3,7 @@
 Keys are HMACs of the client address or user name: neither is stored in the database, and the
 cache holds no raw IP address either.
 """
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 
@@ -12,6 +13,11 @@ def _key(scope: str, value: str) -> str:
 
 
 def client_id(request) -> str:
+    """The client's address; behind a proxy, the header it sets (KOHOSHI_CLIENT_IP_HEADER, e.g.
+    HTTP_X_REAL_IP), or every reader would share the proxy's address and one limit."""
+    header = settings.KOHOSHI_CLIENT_IP_HEADER
+    if header and request.META.get(header):
+        return request.META[header].split(",")[0].strip()
     return request.META.get("REMOTE_ADDR", "")
 
 

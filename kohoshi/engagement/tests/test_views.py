@@ -162,3 +162,12 @@ def test_other_municipalities_keep_the_default_questions(client):
     survey_question_update(make_issue().newsletter.municipality, key="area", text="お住まいの地区",
                            choices=["沼ノ端"], enabled=True, by=None)
     assert "お住まいの地区" not in client.get(survey_url(sapporo)).content.decode()
+
+
+def test_behind_a_proxy_the_limit_counts_per_client_address_header(settings, issue):
+    settings.KOHOSHI_SURVEY_RATE_LIMIT = (1, 600)
+    settings.KOHOSHI_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    first, second, third = list(issue.articles.order_by("position"))
+    assert Client(HTTP_X_REAL_IP="192.0.2.1").post(survey_url(first), ANSWER).status_code == 302
+    assert Client(HTTP_X_REAL_IP="192.0.2.2").post(survey_url(second), ANSWER).status_code == 302
+    assert Client(HTTP_X_REAL_IP="192.0.2.1").post(survey_url(third), ANSWER).status_code == 429
