@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 SHARED ?= ../shared
 # Debian packages: the browser and Japanese fonts for browser tests and screenshots, Tesseract
-# for scanned PDFs, LibreOffice for the second PDF producer in bench/ingest, gettext for messages.
-APT_PACKAGES := chromium fonts-ipaexfont tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert \
-	libreoffice-writer-nogui gettext
+# for scanned PDFs, gettext for messages; LibreOffice (the second PDF producer) only for `make bench`.
+APT_PACKAGES := chromium fonts-ipaexfont tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert gettext
+BENCH_APT_PACKAGES := libreoffice-writer-nogui
 PG_URL_DEFAULT := postgres://postgres@127.0.0.1:5432/test
 
 .PHONY: install system-deps demo serve test test-sqlite test-postgres test-fast bench clean
@@ -15,7 +15,7 @@ PG_URL_DEFAULT := postgres://postgres@127.0.0.1:5432/test
 install: system-deps $(VENV)/.installed
 
 system-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -61,9 +61,12 @@ test-postgres:
 test-fast: install
 	KOHOSHI_FAST=1 env -u DATABASE_URL $(BIN)/pytest -x $(PYTEST_ARGS)
 
-bench: install
-	$(BIN)/python -m bench.search.run
-	$(BIN)/python -m bench.ingest.run
+# Benchmarks write their tables into docs/benchmarks.md (see each script's --help).
+bench:
+	$(MAKE) --no-print-directory install EXTRA_APT_PACKAGES="$(BENCH_APT_PACKAGES)"
+	$(BIN)/python bench/imports/run.py
+	$(BIN)/python -m bench.search.run --size 100000
+	$(BIN)/python bench/ingest/run.py
 
 clean:
 	rm -rf $(VENV) var test-artifacts bench/out
