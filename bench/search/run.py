@@ -201,11 +201,14 @@ def main():
     parser.add_argument("--postgres", help="server URL; the bench uses its own database on it")
     parser.add_argument("--dbname", default=None)
     parser.add_argument("--skip-baselines", action="store_true")
+    parser.add_argument("--generate-only", action="store_true", help="make the corpus and stop (no index, no queries)")
     args = parser.parse_args()
     args.dbname = args.dbname or f"kohoshi_bench_search_{args.size}"
     OUT.mkdir(parents=True, exist_ok=True)
     setup_django(args)
     generate(args)
+    if args.generate_only:
+        return
 
     from django.db import connection
     from django.utils import timezone

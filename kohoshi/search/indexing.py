@@ -16,7 +16,7 @@ from kohoshi.newsletters.models import Article, Issue
 
 from . import analysis
 from .backends import backend_for
-from .models import SearchDocument
+from .models import SearchDocument, filter_tokens_for, sort_key_for
 
 _ROW_FIELDS = (
     "pk",
@@ -52,6 +52,10 @@ def _document(row, tokens) -> SearchDocument:
         municipality_id=municipality_id,
         newsletter_id=newsletter_id,
         category_id=category_id,
+        sort_key=sort_key_for(published_on, pk),
+        filter_tokens=filter_tokens_for(
+            prefecture_id=prefecture_id, municipality_id=municipality_id, newsletter_id=newsletter_id, category_id=category_id
+        ),
     )
 
 

@@ -25,10 +25,33 @@ class SearchDocument(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", db_index=False)
     newsletter = models.ForeignKey(Newsletter, on_delete=models.CASCADE, related_name="+", db_index=False)
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # (published_on, article) as one integer (see sort_key_for): the order "newest" means, and
+    # on SQLite the FTS5 rowid, so the index itself can be walked newest first.
+    sort_key = models.BigIntegerField(default=0)
+    # The filter values as index tokens (p_14 m_142123 n_7 c_3): on SQLite the filters are
+    # answered by the FTS5 index with the words. Never produced by analysis (no "_" there).
+    filter_tokens = models.TextField(default="")
 
     class Meta:
+        indexes = [models.Index(fields=["sort_key", "published_at"], name="search_doc_sort_key")]
         verbose_name = _("検索用文書")
         verbose_name_plural = _("検索用文書")
+
+
+# Article ids stay below this; the day is above it.
+SORT_KEY_SPAN = 10**10
+
+
+def sort_key_for(published_on, article_id: int) -> int:
+    return published_on.toordinal() * SORT_KEY_SPAN + article_id
+
+
+def article_id_of(sort_key: int) -> int:
+    return sort_key % SORT_KEY_SPAN
+
+
+def filter_tokens_for(*, prefecture_id, municipality_id, newsletter_id, category_id) -> str:
+    return f"p_{prefecture_id} m_{municipality_id} n_{newsletter_id} c_{category_id}"
 
 
 class SearchMiss(models.Model):

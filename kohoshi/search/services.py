@@ -20,13 +20,18 @@ from kohoshi.places.models import Municipality
 from . import query as query_language
 from .backends import backend_for
 from .backends.common import Criteria
-from .models import SearchMiss
+from .models import SearchMiss, article_id_of
 from .snippets import snippet_html
 
 ORDERS = ("relevance", "newest")
 PER_PAGE = 20
 # Nobody reads page 50 of a search; deep offsets only cost the database.
 MAX_PAGE = 50
+# A search looks at no more than the newest MATCH_LIMIT matching articles: the count is exact up
+# to it and shown as "2,000件以上" beyond it, and relevance ranks those newest matches. Counting
+# and ranking every article that says 市 would make the commonest words the slowest searches
+# (see docs/search.md, "Limits on very common words"). Both backends walk their index newest first.
+MATCH_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,8 @@ class SearchResults:
     page: int = 1
     per_page: int = PER_PAGE
     understood: bool = False  # False for an empty query or one with only exclusions
+    # True when more than MATCH_LIMIT articles match: `count` is then MATCH_LIMIT, "at least".
+    count_is_lower_bound: bool = False
 
     @property
     def num_pages(self) -> int:
@@ -87,7 +94,9 @@ def search_articles(
     """Published articles matching `query` (see kohoshi.search.query for the language).
 
     Words are ANDed, "phrases" kept together, OR offers alternatives, -word excludes. Order is
-    "relevance" (title matches weigh 10× body matches) or "newest". Three queries at most.
+    "relevance" (title matches weigh 10× body matches) or "newest". When more than MATCH_LIMIT
+    articles match, the count is a lower bound and relevance ranks the newest MATCH_LIMIT of
+    them. Three queries at most.
     """
     filters = filters or SearchFilters()
     parsed = query_language.parse(query)
@@ -98,15 +107,9 @@ def search_articles(
     criteria = _criteria(filters, now or timezone.now())
     if criteria is None:
         return results
-    count, ids = backend_for().search(
-        connection,
-        parsed,
-        criteria,
-        order=order if order in ORDERS else "relevance",
-        limit=per_page,
-        offset=(page - 1) * per_page,
+    results.count, results.count_is_lower_bound, ids = _matching_ids(
+        parsed, criteria, order=order if order in ORDERS else "relevance", offset=(page - 1) * per_page, limit=per_page
     )
-    results.count = count
     articles = Article.objects.with_place().in_bulk(ids)
     phrases = parsed.positive_phrases()
     results.hits = [
@@ -115,6 +118,20 @@ def search_articles(
         if i in articles
     ]
     return results
+
+
+def _matching_ids(parsed, criteria: Criteria, *, order: str, offset: int, limit: int) -> tuple[int, bool, list[int]]:
+    """(count, count is a lower bound, the article ids of the page): one index query.
+
+    The backend returns the newest MATCH_LIMIT + 1 matches with their scores; ranking them here
+    keeps the order the same on both backends: score, then newest first.
+    """
+    found = backend_for().candidates(connection, parsed, criteria, limit=MATCH_LIMIT + 1, scored=order == "relevance")
+    lower_bound = len(found) > MATCH_LIMIT
+    found = found[:MATCH_LIMIT]
+    if order == "relevance":
+        found = sorted(found, key=lambda row: (-row[1], -row[0]))
+    return len(found), lower_bound, [article_id_of(key) for key, _ in found[offset : offset + limit]]
 
 
 def _criteria(filters: SearchFilters, now: datetime) -> Criteria | None:

@@ -19,6 +19,12 @@ SETUP = [
     CREATE_INDEX,
 ]
 TEARDOWN = [f"DROP INDEX IF EXISTS {INDEX}", "ALTER TABLE search_searchdocument DROP COLUMN IF EXISTS search_vector"]
+# Each filter column with sort_key: a filtered search walks one place's documents newest first
+# (or ANDs the bitmap with the GIN one), instead of every match of a common word.
+FILTER_INDEXES = {
+    f"search_document_{column}_sort": f"CREATE INDEX search_document_{column}_sort ON search_searchdocument ({column}, sort_key)"
+    for column in ("prefecture_id", "municipality_id", "newsletter_id", "category_id")
+}
 
 
 def _term(term, params) -> str:
@@ -37,27 +43,25 @@ def tsquery(query) -> tuple[str, list]:
     return sql, params
 
 
-def search(connection, query, criteria: Criteria, *, order: str, limit: int, offset: int):
+def candidates(connection, query, criteria: Criteria, *, limit: int, scored: bool) -> list[tuple[int, float]]:
+    """(sort_key, score) of the newest `limit` matching published documents, newest first.
+
+    The inner query only finds and orders (the planner walks the sort_key index newest first,
+    testing @@, for common words, or takes the GIN bitmap for rare ones); ts_rank_cd runs on
+    the `limit` rows it keeps, never on every match.
+    """
     q_sql, q_params = tsquery(query)
     filters, f_params = where_filters(connection, criteria)
-    base = f"FROM search_searchdocument d WHERE d.search_vector @@ ({q_sql}) AND {' AND '.join(filters)}"
-    params = [*q_params, *f_params]
+    score = f"ts_rank_cd(c.search_vector, ({q_sql}), 1)" if scored else "0.0"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) {base}", params)
-        count = cursor.fetchone()[0]
-        ids = []
-        if count > offset:
-            if order == "newest":
-                order_by, order_params = "d.published_on DESC, d.article_id DESC", []
-            else:
-                order_by = f"ts_rank_cd(d.search_vector, ({q_sql}), 1) DESC, d.published_on DESC, d.article_id DESC"
-                order_params = q_params
-            cursor.execute(
-                f"SELECT d.article_id {base} ORDER BY {order_by} LIMIT %s OFFSET %s",
-                [*params, *order_params, limit, offset],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-    return count, ids
+        cursor.execute(
+            f"SELECT c.sort_key, {score} FROM ("
+            f"SELECT d.sort_key, d.search_vector FROM search_searchdocument d "
+            f"WHERE d.search_vector @@ ({q_sql}) AND {' AND '.join(filters)} "
+            "ORDER BY d.sort_key DESC LIMIT %s) c ORDER BY c.sort_key DESC",
+            [*(q_params if scored else []), *q_params, *f_params, limit],
+        )
+        return cursor.fetchall()
 
 
 def rebuild_start(connection) -> None:

@@ -2,31 +2,36 @@
 
 The token streams are already analysed in Python, so FTS5's `ascii` tokenizer only splits on
 the spaces we put there (it treats every non-ASCII character as part of a token) and every
-token is exactly one of ours.
-"""
-from .common import Criteria, where_filters
+token is exactly one of ours. The third column holds the filter values as tokens (p_14,
+m_142123, …; "_" is a token character here and never part of a word token), so a filter is one
+more term of the MATCH and the index intersects it with the words.
 
-TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
+The FTS5 rowid is the document's sort_key, (publication day, article id): the index lists
+every token's documents newest first, and `ORDER BY rowid DESC LIMIT n` stops after n matches
+instead of visiting them all; a date range is a rowid range.
+"""
+from .common import Criteria
+
+TITLE_WEIGHT, BODY_WEIGHT, FILTER_WEIGHT = 10.0, 1.0, 0.0
 
 CREATE_TABLE = (
     "CREATE VIRTUAL TABLE search_fts USING fts5("
-    "title_tokens, body_tokens, content='search_searchdocument', content_rowid='article_id', "
-    "tokenize='ascii', detail=full)"
+    "title_tokens, body_tokens, filter_tokens, content='search_searchdocument', content_rowid='sort_key', "
+    "tokenize=\"ascii tokenchars '_'\", detail=full)"
 )
+_NEW = "new.sort_key, new.title_tokens, new.body_tokens, new.filter_tokens"
+_OLD = "old.sort_key, old.title_tokens, old.body_tokens, old.filter_tokens"
+_COLUMNS = "rowid, title_tokens, body_tokens, filter_tokens"
 CREATE_TRIGGERS = [
-    """CREATE TRIGGER search_fts_insert AFTER INSERT ON search_searchdocument BEGIN
-        INSERT INTO search_fts(rowid, title_tokens, body_tokens)
-        VALUES (new.article_id, new.title_tokens, new.body_tokens);
+    f"""CREATE TRIGGER search_fts_insert AFTER INSERT ON search_searchdocument BEGIN
+        INSERT INTO search_fts({_COLUMNS}) VALUES ({_NEW});
     END""",
-    """CREATE TRIGGER search_fts_delete AFTER DELETE ON search_searchdocument BEGIN
-        INSERT INTO search_fts(search_fts, rowid, title_tokens, body_tokens)
-        VALUES ('delete', old.article_id, old.title_tokens, old.body_tokens);
+    f"""CREATE TRIGGER search_fts_delete AFTER DELETE ON search_searchdocument BEGIN
+        INSERT INTO search_fts(search_fts, {_COLUMNS}) VALUES ('delete', {_OLD});
     END""",
-    """CREATE TRIGGER search_fts_update AFTER UPDATE OF title_tokens, body_tokens ON search_searchdocument BEGIN
-        INSERT INTO search_fts(search_fts, rowid, title_tokens, body_tokens)
-        VALUES ('delete', old.article_id, old.title_tokens, old.body_tokens);
-        INSERT INTO search_fts(rowid, title_tokens, body_tokens)
-        VALUES (new.article_id, new.title_tokens, new.body_tokens);
+    f"""CREATE TRIGGER search_fts_update AFTER UPDATE ON search_searchdocument BEGIN
+        INSERT INTO search_fts(search_fts, {_COLUMNS}) VALUES ('delete', {_OLD});
+        INSERT INTO search_fts({_COLUMNS}) VALUES ({_NEW});
     END""",
 ]
 DROP_TRIGGERS = [f"DROP TRIGGER IF EXISTS search_fts_{n}" for n in ("insert", "delete", "update")]
@@ -46,7 +51,7 @@ def _term(term) -> str:
 NEAR_DISTANCE = 10
 
 
-def match_expression(query) -> str:
+def match_expression(query, filter_tokens=()) -> str:
     positive = " AND ".join("(" + " OR ".join(_term(t) for t in group) + ")" for group in query.groups)
     phrases = query.positive_phrases()
     if 1 < len(phrases) <= 6 and all(len(group) == 1 for group in query.groups):
@@ -56,28 +61,37 @@ def match_expression(query) -> str:
         positive = f"({positive}) OR {near}"
     if query.excluded:
         positive = f"({positive}) NOT ({' OR '.join(_term(t) for t in query.excluded)})"
+    if filter_tokens:
+        positive = " AND ".join(f'"{t}"' for t in filter_tokens) + f" AND ({positive})"
     return positive
 
 
-def search(connection, query, criteria: Criteria, *, order: str, limit: int, offset: int):
-    filters, params = where_filters(connection, criteria)
-    base = (
-        "FROM search_fts JOIN search_searchdocument d ON d.article_id = search_fts.rowid "
-        f"WHERE search_fts MATCH %s AND {' AND '.join(filters)}"
-    )
-    params = [match_expression(query), *params]
-    if order == "newest":
-        order_by = "d.published_on DESC, d.article_id DESC"
-    else:
-        order_by = f"bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}), d.published_on DESC, d.article_id DESC"
+def candidates(connection, query, criteria: Criteria, *, limit: int, scored: bool) -> list[tuple[int, float]]:
+    """(sort_key, score) of the newest `limit` matching published documents, newest first.
+
+    The score is -bm25 (higher is better; title matches weigh 10× body matches), 0 unless `scored`.
+    """
+    sql = ["search_fts MATCH %s", "d.published_at <= %s"]
+    params: list = [
+        match_expression(query, criteria.filter_tokens()),
+        connection.ops.adapt_datetimefield_value(criteria.now),
+    ]
+    low, high = criteria.sort_key_range()
+    if low is not None:
+        sql.append("search_fts.rowid >= %s")
+        params.append(low)
+    if high is not None:
+        sql.append("search_fts.rowid < %s")
+        params.append(high)
+    score = f"-bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {FILTER_WEIGHT})" if scored else "0.0"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) {base}", params)
-        count = cursor.fetchone()[0]
-        ids = []
-        if count > offset:
-            cursor.execute(f"SELECT d.article_id {base} ORDER BY {order_by} LIMIT %s OFFSET %s", [*params, limit, offset])
-            ids = [row[0] for row in cursor.fetchall()]
-    return count, ids
+        cursor.execute(
+            f"SELECT search_fts.rowid, {score} FROM search_fts "
+            "JOIN search_searchdocument d ON d.sort_key = search_fts.rowid "
+            f"WHERE {' AND '.join(sql)} ORDER BY search_fts.rowid DESC LIMIT %s",
+            [*params, limit],
+        )
+        return cursor.fetchall()
 
 
 def rebuild_start(connection) -> None:

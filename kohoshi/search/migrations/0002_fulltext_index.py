@@ -1,9 +1,39 @@
-"""The database-specific full-text structure over search_searchdocument (see search/backends)."""
+"""The database-specific full-text structure over search_searchdocument (see search/backends).
+
+The SQLite statements are the first version's, kept here as they were: 0003 replaces them.
+"""
 from django.db import migrations
 
-from kohoshi.search.backends import postgresql, sqlite
+from kohoshi.search.backends import postgresql
 
-_SQL = {"sqlite": (sqlite.SETUP, sqlite.TEARDOWN), "postgresql": (postgresql.SETUP, postgresql.TEARDOWN)}
+_SQLITE_TRIGGERS = [
+    """CREATE TRIGGER search_fts_insert AFTER INSERT ON search_searchdocument BEGIN
+        INSERT INTO search_fts(rowid, title_tokens, body_tokens)
+        VALUES (new.article_id, new.title_tokens, new.body_tokens);
+    END""",
+    """CREATE TRIGGER search_fts_delete AFTER DELETE ON search_searchdocument BEGIN
+        INSERT INTO search_fts(search_fts, rowid, title_tokens, body_tokens)
+        VALUES ('delete', old.article_id, old.title_tokens, old.body_tokens);
+    END""",
+    """CREATE TRIGGER search_fts_update AFTER UPDATE OF title_tokens, body_tokens ON search_searchdocument BEGIN
+        INSERT INTO search_fts(search_fts, rowid, title_tokens, body_tokens)
+        VALUES ('delete', old.article_id, old.title_tokens, old.body_tokens);
+        INSERT INTO search_fts(rowid, title_tokens, body_tokens)
+        VALUES (new.article_id, new.title_tokens, new.body_tokens);
+    END""",
+]
+SQLITE_SETUP = [
+    "CREATE VIRTUAL TABLE search_fts USING fts5("
+    "title_tokens, body_tokens, content='search_searchdocument', content_rowid='article_id', "
+    "tokenize='ascii', detail=full)",
+    *_SQLITE_TRIGGERS,
+]
+SQLITE_TEARDOWN = [
+    *(f"DROP TRIGGER IF EXISTS search_fts_{n}" for n in ("insert", "delete", "update")),
+    "DROP TABLE IF EXISTS search_fts",
+]
+
+_SQL = {"sqlite": (SQLITE_SETUP, SQLITE_TEARDOWN), "postgresql": (postgresql.SETUP, postgresql.TEARDOWN)}
 
 
 def _run(schema_editor, statements):
