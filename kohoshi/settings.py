@@ -128,6 +128,8 @@ TASKS = {
 if _TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+    # Workers must run django-tasks' job class (so plain `kohoshi rqworker default` works).
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
