@@ -18,6 +18,10 @@ class SearchResultOut(Schema):
 
 class SearchOut(Schema):
     count: int
+    # Present (true) only when more articles match than are counted, so the usual shape stays.
+    count_is_lower_bound: bool | None = Field(
+        None, description="一致する記事が count 件より多いときだけ true(数えるのは新しい count 件まで、結果もその中から)"
+    )
     results: list[SearchResultOut]
 
 
@@ -26,13 +30,14 @@ class SearchIn(Schema):
     limit: int = Field(10, ge=1, le=50)
 
 
-@router.get("", response=SearchOut, summary="記事を検索")
+@router.get("", response=SearchOut, summary="記事を検索", exclude_none=True)
 def search(request, params: Query[SearchIn]):
     results = search_articles(params.q, per_page=params.limit)
     if results.understood and results.count == 0:
         search_miss_record(params.q)
     return {
         "count": results.count,
+        "count_is_lower_bound": results.count_is_lower_bound or None,
         "results": [
             {
                 "title": hit.article.title,

@@ -28,10 +28,10 @@ PER_PAGE = 20
 # Nobody reads page 50 of a search; deep offsets only cost the database.
 MAX_PAGE = 50
 # A search looks at no more than the newest MATCH_LIMIT matching articles: the count is exact up
-# to it and shown as "2,000件以上" beyond it, and relevance ranks those newest matches. Counting
+# to it and shown as "1,000件以上" beyond it, and relevance ranks those newest matches. Counting
 # and ranking every article that says 市 would make the commonest words the slowest searches
 # (see docs/search.md, "Limits on very common words"). Both backends walk their index newest first.
-MATCH_LIMIT = 2000
+MATCH_LIMIT = 1000
 
 
 @dataclass(frozen=True)

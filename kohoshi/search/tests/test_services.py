@@ -170,3 +170,19 @@ def test_query_budget(django_assert_max_num_queries):
 
 def test_dates_are_kept_in_results():
     assert all(isinstance(h.article.issue.published_on, date) for h in search_articles("ごみ").hits)
+
+
+def test_beyond_the_match_limit_the_count_is_a_lower_bound_over_the_newest_matches(monkeypatch):
+    from kohoshi.search import services
+
+    everything = all_hits("市")
+    assert len(everything) > 30
+    monkeypatch.setattr(services, "MATCH_LIMIT", 30)
+    newest = sorted(everything, key=lambda a: (a.issue.published_on, a.pk), reverse=True)[:30]
+    for order in ("relevance", "newest"):
+        results = search_articles("市", order=order, per_page=50)
+        assert results.count == 30 and results.count_is_lower_bound, order
+        assert {h.article.pk for h in results.hits} == {a.pk for a in newest}, order
+    assert [h.article.pk for h in search_articles("市", order="newest", per_page=50).hits] == [a.pk for a in newest]
+    exact = search_articles("産後ケア")
+    assert 0 < exact.count <= 30 and not exact.count_is_lower_bound

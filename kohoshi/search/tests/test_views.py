@@ -83,3 +83,15 @@ def test_api_v1_search_validates_limit(client):
     assert client.get("/api/v1/search", {"q": "防災", "limit": 500}).status_code == 422
     assert client.get("/api/v1/search").status_code == 422
     assert client.get("/api/v1/search", {"q": "ほげほげふがふが星人"}).json() == {"count": 0, "results": []}
+
+
+def test_a_count_beyond_the_match_limit_reads_as_at_least(client, monkeypatch):
+    from kohoshi.search import services
+
+    monkeypatch.setattr(services, "MATCH_LIMIT", 30)
+    html = client.get("/search/", {"q": "市"}).content.decode()
+    assert "30 件以上の記事が見つかりました" in html
+    body = client.get("/api/v1/search", {"q": "市"}).json()
+    assert body["count"] == 30 and body["count_is_lower_bound"] is True
+    body = client.get("/api/v1/search", {"q": "産後ケア"}).json()
+    assert body["count"] >= 1 and "count_is_lower_bound" not in body
