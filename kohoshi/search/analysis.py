@@ -43,9 +43,10 @@ def _tokenizer(mode):
     return tok
 
 
-def fold(form: str) -> list[str]:
-    """One normalised form → its index tokens (usually one)."""
-    return _WORD.findall(unicodedata.normalize("NFKC", form).casefold().translate(_KATAKANA))
+@functools.lru_cache(maxsize=1 << 16)
+def fold(form: str) -> tuple[str, ...]:
+    """One normalised form → its index tokens (usually one). Cached: the same forms recur all the time."""
+    return tuple(_WORD.findall(unicodedata.normalize("NFKC", form).casefold().translate(_KATAKANA)))
 
 
 def chunks(text: str):
@@ -73,10 +74,12 @@ class Token:
 def tokens_with_offsets(text: str) -> list[Token]:
     """Index tokens of text with the character span of the morpheme each came from."""
     tok = _tokenizer(SplitMode.A)
+    skip = _skip_pos_ids()
     out: list[Token] = []
     for offset, piece in chunks(text):
         for m in tok.tokenize(piece):
-            if m.part_of_speech()[0] in _SKIP_POS:
+            # The POS id, not part_of_speech(): no tuple of strings per morpheme (snippets run this per hit).
+            if m.part_of_speech_id() in skip:
                 continue
             for t in fold(m.normalized_form()):
                 out.append(Token(t, offset + m.begin(), offset + m.end()))
