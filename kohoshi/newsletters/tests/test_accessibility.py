@@ -34,6 +34,23 @@ def audit(page, name: str, artifacts_dir) -> list[str]:
     return problems
 
 
+FOCUS_RING = """() => {
+  const el = document.activeElement, style = getComputedStyle(el);
+  return [el.outerHTML.slice(0, 80), style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2];
+}"""
+
+
+def focus_problems(page, name: str, presses: int = 25) -> list[str]:
+    """Tab through the first controls of the page: each must show a focus ring (WCAG 2.4.7)."""
+    problems = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        html, visible = page.evaluate(FOCUS_RING)
+        if not visible:
+            problems.append(f"[{name}] {page.url}\n  focus not visible on {html}")
+    return problems
+
+
 def report(problems: list[str]) -> str:
     return f"{len(problems)} accessibility problem(s):\n" + "\n".join(problems)
 
@@ -88,11 +105,17 @@ def test_reading_pages_have_no_axe_violations(site, live_server, open_phone, art
     visit("article-font-xl", site["article"])
     visit("issue-font-xl", site["issue"])
     visit("home-font-xl", site["home"])
+    page.goto(live_server.url + site["article"])
+    problems.extend(focus_problems(page, "article-focus"))
     page.goto(live_server.url + "/settings/?font=m&contrast=high&next=/")
     visit("article-high-contrast", site["article"])
     visit("home-high-contrast", site["home"])
     visit("survey-high-contrast", site["survey"])
-    page.goto(live_server.url + "/settings/?contrast=normal&next=/")
+    page.goto(live_server.url + "/settings/?contrast=normal&language=en&next=/")
+    visit("article-english", site["article"])
+    assert page.locator(".kh-body").get_attribute("lang") == "ja"  # read with a Japanese voice
+    visit("issue-english", site["issue"])
+    page.goto(live_server.url + "/settings/?language=ja&next=/")
 
     page.locator(".kh-menu summary").click()
     problems.extend(audit(page, "home-menu-open", artifacts_dir))

@@ -8,7 +8,7 @@ from kohoshi.engagement.services import article_view_record, survey_response_cre
 from kohoshi.ingest import pipeline
 from kohoshi.ingest.tests.newsletter_pdf import newsletter_pdf
 from kohoshi.newsletters.services import article_delete
-from kohoshi.newsletters.tests.test_accessibility import audit, report
+from kohoshi.newsletters.tests.test_accessibility import audit, focus_problems, report
 from kohoshi.places.models import Municipality
 from kohoshi.staff.models import Role
 from kohoshi.staff.tests.factories import PASSWORD, TOMAKOMAI, make_issue, make_staff
@@ -89,6 +89,7 @@ def test_staff_pages_have_no_axe_violations(workspace, live_server, open_phone, 
         problems.extend(audit(page, name, artifacts_dir))
 
     page.goto(live_server.url + workspace["staff-article-edit"])
+    problems.extend(focus_problems(page, "staff-article-edit-focus"))
     page.get_by_label("タイトル").fill("")
     page.get_by_role("button", name="保存する").click()
     problems.extend(audit(page, "staff-article-edit-errors", artifacts_dir))
