@@ -88,3 +88,11 @@ def corpus_articles(csv_file: Path, count: int, *, max_chars: int = 500) -> list
         if len(chosen) == count:
             return chosen
     pytest.skip(f"not enough short articles in {csv_file.name}")
+
+
+# Three short articles of our own, for tests that need a small, known newsletter PDF.
+SAMPLE_ARTICLES = [
+    {"title": "ごみの出し方が変わります", "body": "4月から分別の方法が変わります。\n\n■対象\n市内全域\n\n問合せ：環境課"},
+    {"title": "春の健康診断のお知らせ", "body": "今年も健康診断を行います。\n日時：5月10日\n場所：保健センター"},
+    {"title": "図書館まつりを開きます", "body": "本の交換会や読み聞かせがあります。\n\n■日時\n6月1日"},
+]

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from kohoshi.ingest import pipeline
 from kohoshi.ingest.models import IngestRun
 from kohoshi.ingest.pdf import DraftArticle, DraftIssue
-from kohoshi.ingest.tests.newsletter_pdf import corpus_articles, newsletter_pdf
+from kohoshi.ingest.tests.newsletter_pdf import SAMPLE_ARTICLES, corpus_articles, newsletter_pdf
 from kohoshi.newsletters.models import Article, Category, Issue
 from kohoshi.places.models import Municipality
 from kohoshi.staff.models import AuditEntry
@@ -16,21 +16,7 @@ from kohoshi.staff.models import AuditEntry
 ATSUGI = "142123"
 Status = IngestRun.Status
 
-SIMPLE = [
-    {"title": "ごみの出し方が変わります", "body": "4月から分別の方法が変わります。\n\n■対象\n市内全域\n\n問合せ：環境課"},
-    {"title": "春の健康診断のお知らせ", "body": "今年も健康診断を行います。\n日時：5月10日\n場所：保健センター"},
-    {"title": "図書館まつりを開きます", "body": "本の交換会や読み聞かせがあります。\n\n■日時\n6月1日"},
-]
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(scope="module")
-def simple_pdf() -> bytes:
-    return newsletter_pdf(SIMPLE)
+SIMPLE = SAMPLE_ARTICLES
 
 
 @pytest.fixture

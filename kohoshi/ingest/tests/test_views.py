@@ -7,28 +7,13 @@ from django.urls import reverse
 
 from kohoshi.ingest import pipeline
 from kohoshi.ingest.models import IngestRun
-from kohoshi.ingest.tests.newsletter_pdf import corpus_articles, newsletter_pdf
+from kohoshi.ingest.tests.newsletter_pdf import SAMPLE_ARTICLES, corpus_articles, newsletter_pdf
 from kohoshi.newsletters.formatting import plain_text
 from kohoshi.newsletters.models import Issue
 from kohoshi.places.models import Municipality
 from kohoshi.staff.models import Membership, Role
 
 ATSUGI, SAPPORO = "142123", "011002"
-ARTICLES = [
-    {"title": "ごみの出し方が変わります", "body": "4月から分別の方法が変わります。\n\n■対象\n市内全域"},
-    {"title": "春の健康診断のお知らせ", "body": "今年も健康診断を行います。\n日時：5月10日"},
-    {"title": "図書館まつりを開きます", "body": "本の交換会や読み聞かせがあります。"},
-]
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(scope="module")
-def simple_pdf() -> bytes:
-    return newsletter_pdf(ARTICLES)
 
 
 def staff(username, code=ATSUGI, role=Role.EDITOR):
@@ -209,7 +194,7 @@ def test_review_page_shows_the_draft_beside_the_page_images(client, editor, draf
     with django_assert_max_num_queries(12):
         response = client.get(url("review", draft))
     html = response.content.decode()
-    assert [a.title for a in response.context["articles"]] == [a["title"] for a in ARTICLES]
+    assert [a.title for a in response.context["articles"]] == [a["title"] for a in SAMPLE_ARTICLES]
     assert url("page_image", draft, 1) in html
     assert 'href="#page-1"' in html  # each article links to the page images it is on
     assert "下書き" in html

@@ -22,11 +22,6 @@ ARTICLES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def workspace(live_server):
     """A publisher of 苫小牧市 with a published issue that has views, answers and an audit trail,
