@@ -106,5 +106,7 @@ def rebuild_start(connection) -> None:
 def rebuild_finish(connection) -> None:
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+        # One segment instead of a few: fewer b-trees to merge on every query (16 s at 1M).
+        cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
         for sql in CREATE_TRIGGERS:
             cursor.execute(sql)
