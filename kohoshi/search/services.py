@@ -5,6 +5,7 @@ database-specific index (backends) stay behind them.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -152,11 +153,20 @@ def _criteria(filters: SearchFilters, now: datetime) -> Criteria | None:
     )
 
 
+# A query that may carry personal data (a phone or house number, a date of birth, an e-mail
+# address, a long sentence) is counted under this label instead of being kept as typed.
+MISS_WITHHELD = "(個人情報を含むおそれがあるため記録しない語)"
+_PERSONAL = re.compile(r"[0-9０-９]{4,}|[@＠]|[0-9０-９]+[-－ー‐][0-9０-９]+")
+MISS_MAX_LENGTH = 30
+
+
 def search_miss_record(query: str, *, municipality_code: str | None = None, day: date | None = None) -> None:
     """Count one search that found nothing: query text, municipality searched in, day. Nothing else."""
-    text = query_language.normalize_query(query)[:100]
+    text = query_language.normalize_query(query)
     if not text:
         return
+    if len(text) > MISS_MAX_LENGTH or _PERSONAL.search(text):
+        text = MISS_WITHHELD
     municipality = Municipality.objects.filter(code=municipality_code).first() if municipality_code else None
     day = day or timezone.localdate()
     key = {"municipality": municipality, "day": day, "query": text}

@@ -7,7 +7,14 @@ from django.utils import timezone
 
 from kohoshi.newsletters.formatting import plain_text
 from kohoshi.newsletters.models import Article
-from kohoshi.search.services import SearchFilters, search_articles
+from kohoshi.search.models import SearchMiss
+from kohoshi.search.services import (
+    MISS_WITHHELD,
+    SearchFilters,
+    search_articles,
+    search_miss_record,
+    search_misses_for,
+)
 
 from .conftest import SEED_MUNICIPALITY, SEED_TITLE
 
@@ -186,3 +193,21 @@ def test_beyond_the_match_limit_the_count_is_a_lower_bound_over_the_newest_match
     assert [h.article.pk for h in search_articles("市", order="newest", per_page=50).hits] == [a.pk for a in newest]
     exact = search_articles("産後ケア")
     assert 0 < exact.count <= 30 and not exact.count_is_lower_bound
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    ["山田 090-1234-5678", "taro@example.jp", "生年月日 19800401", "本町3-12", "０１４４ー３２ー６１１１",
+     "わたしの家の前の道路の除雪がまだなのですがいつ来てくれるのでしょうか教えてください"],
+)
+def test_misses_that_may_carry_personal_data_are_counted_but_not_kept(query):
+    search_miss_record(query, day=date(2025, 1, 1))
+    assert list(SearchMiss.objects.values_list("query", "count")) == [(MISS_WITHHELD, 1)]
+    assert [m.query for m in search_misses_for(None, since=date(2025, 1, 1))] == [MISS_WITHHELD]
+
+
+@pytest.mark.django_db
+def test_ordinary_misses_are_kept_as_typed():
+    search_miss_record("除雪 2月", day=date(2025, 1, 1))
+    assert SearchMiss.objects.get().query == "除雪 2月"
