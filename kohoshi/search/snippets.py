@@ -14,6 +14,8 @@ WIDTH = 120
 LEAD = 30
 # Long bodies are tokenised a piece at a time until a match turns up.
 SCAN_CHARS = 4000
+# Characters tokenised around a literal occurrence.
+REGION = 600
 
 
 def _spans(text: str, phrases, offset: int = 0) -> list[tuple[int, int, int]]:
@@ -42,15 +44,29 @@ def _merge(spans):
     return merged
 
 
+def _first_literal(text: str, phrases) -> int | None:
+    """Where a phrase first occurs spelled as its tokens (医療費 for 医療 費), if it does."""
+    found = [i for phrase in phrases if phrase and (i := text.find("".join(phrase))) >= 0]
+    return min(found) if found else None
+
+
 def snippet_html(text: str, phrases, *, width: int = WIDTH) -> SafeString:
     text = " ".join(text.split())
     spans: list[tuple[int, int, int]] = []
-    for start in range(0, len(text), SCAN_CHARS):
-        # Cut at a boundary the tokenizer would not join across anyway: overlap a little.
-        piece_start = max(0, start - 20)
-        spans += [s for s in _spans(text[piece_start : start + SCAN_CHARS], phrases, piece_start) if s[0] >= start]
-        if spans:
-            break
+    # Usually a phrase is written as its tokens: tokenise only around that spot (a snippet is
+    # made for every hit on the page, so this is most of a page's Python time). Other
+    # spellings (こども for 子供, katakana) fall through to the scan below.
+    first = _first_literal(text, phrases)
+    if first is not None:
+        start = max(0, first - REGION // 2)
+        spans = _spans(text[start : first + REGION], phrases, start)
+    if not spans:
+        for start in range(0, len(text), SCAN_CHARS):
+            # Cut at a boundary the tokenizer would not join across anyway: overlap a little.
+            piece_start = max(0, start - 20)
+            spans += [s for s in _spans(text[piece_start : start + SCAN_CHARS], phrases, piece_start) if s[0] >= start]
+            if spans:
+                break
     window_start = 0
     if spans:
         # The window with the most different query words, then the most matches, starting a
