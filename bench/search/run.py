@@ -4,6 +4,12 @@ LIKE '%q%' scan and (on SQLite) an FTS5 trigram index over the same text.
     python -m bench.search.run --size 100000                 # SQLite file in bench/out/
     python -m bench.search.run --size 100000 --postgres postgres://postgres@127.0.0.1:5432/test
 
+    python -m bench.search.run --size 1000000 --generate-only  # the corpus only
+    python -m bench.search.run --size 1000000 --reuse-index    # queries again, same index
+    bench/search/run-1m.sh                                      # both 1M runs, one after the other
+
+"engine" is the index query and the ranking of its candidates (search.services._matching_ids:
+count + the first page's ids); "page" is the whole search_articles call (articles, snippets).
 The corpus is made by recombining sentences of the Atsugi newsletter corpus (../shared/corpus)
 with a recorded random seed, spread over 50 municipalities and ten years of issues. Results are
 printed as a Markdown table and saved in bench/out/search-<backend>-<size>.json.
