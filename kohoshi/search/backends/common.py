@@ -27,8 +27,8 @@ class Criteria:
         return [f"{p}_{v}" for p, v in prefixes if v is not None]
 
 
-def where_filters(connection, criteria: Criteria, alias: str = "d", *, columns: bool = True) -> tuple[list[str], list]:
-    """published_at <= now, the date range on sort_key, and (if `columns`) the filter columns."""
+def where_filters(connection, criteria: Criteria, alias: str = "d") -> tuple[list[str], list]:
+    """published_at <= now, the date range on sort_key, and the filter columns (PostgreSQL)."""
     sql = [f"{alias}.published_at <= %s"]
     params: list = [connection.ops.adapt_datetimefield_value(criteria.now)]
     low, high = criteria.sort_key_range()
@@ -38,10 +38,9 @@ def where_filters(connection, criteria: Criteria, alias: str = "d", *, columns: 
     if high is not None:
         sql.append(f"{alias}.sort_key < %s")
         params.append(high)
-    if columns:
-        for column in ("prefecture_id", "municipality_id", "newsletter_id", "category_id"):
-            value = getattr(criteria, column)
-            if value is not None:
-                sql.append(f"{alias}.{column} = %s")
-                params.append(value)
+    for column in ("prefecture_id", "municipality_id", "newsletter_id", "category_id"):
+        value = getattr(criteria, column)
+        if value is not None:
+            sql.append(f"{alias}.{column} = %s")
+            params.append(value)
     return sql, params

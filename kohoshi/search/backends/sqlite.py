@@ -75,8 +75,8 @@ def candidates(connection, query, criteria: Criteria, *, limit: int, scored: boo
 
     The score is -bm25 (higher is better; title matches weigh 10× body matches), times
     NEAR_FACTOR when the words are also found close together; 0 unless `scored`. The NEAR test
-    is a second query over the candidates' rowid range, without bm25: bm25 reads every
-    document of each of its phrases for their frequencies, and a NEAR inside the first query
+    is a second FTS5 cursor over the candidates' rowid range, without bm25: bm25 reads every
+    document of each of its phrases for their frequencies, and a NEAR inside the bm25 query
     would double that work, the largest cost of a multi-word search at a million articles.
     """
     sql = ["search_fts MATCH %s", "d.published_at <= %s"]
@@ -92,23 +92,26 @@ def candidates(connection, query, criteria: Criteria, *, limit: int, scored: boo
         sql.append("search_fts.rowid < %s")
         params.append(high)
     score = f"-bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {FILTER_WEIGHT})" if scored else "0.0"
+    found = (
+        "SELECT search_fts.rowid AS k, {score} AS s FROM search_fts "
+        "JOIN search_searchdocument d ON d.sort_key = search_fts.rowid "
+        f"WHERE {' AND '.join(sql)} ORDER BY search_fts.rowid DESC LIMIT %s"
+    ).format(score=score)
+    params.append(limit)
+    near = near_expression(query) if scored else None
+    if near:
+        statement = (
+            f"WITH c AS MATERIALIZED ({found}) "
+            f"SELECT k, CASE WHEN k IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
+            "AND rowid >= (SELECT min(k) FROM c) AND rowid <= (SELECT max(k) FROM c)) "
+            f"THEN s * {NEAR_FACTOR} ELSE s END FROM c ORDER BY k DESC"
+        )
+        params.append(near)
+    else:
+        statement = found
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT search_fts.rowid, {score} FROM search_fts "
-            "JOIN search_searchdocument d ON d.sort_key = search_fts.rowid "
-            f"WHERE {' AND '.join(sql)} ORDER BY search_fts.rowid DESC LIMIT %s",
-            [*params, limit],
-        )
-        found = cursor.fetchall()
-        near = near_expression(query) if scored else None
-        if not (found and near):
-            return found
-        cursor.execute(
-            "SELECT rowid FROM search_fts WHERE search_fts MATCH %s AND rowid >= %s AND rowid <= %s",
-            [near, found[-1][0], found[0][0]],
-        )
-        close = {row[0] for row in cursor.fetchall()}
-    return [(key, score * NEAR_FACTOR if key in close else score) for key, score in found]
+        cursor.execute(statement, params)
+        return cursor.fetchall()
 
 
 def rebuild_start(connection) -> None:
