@@ -40,8 +40,8 @@ def test_font_size_change_works_without_javascript(seed_article_url, open_phone,
     page = open_phone(java_script_enabled=False)
     response = page.goto(seed_article_url)
     assert response.status == 200
-    page.get_by_role("button", name="大", exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation(url=seed_article_url):  # via /settings/ and its redirect back
+        page.get_by_role("button", name="大", exact=True).click()
     assert page.url == seed_article_url
     assert "kh-font-l" in page.locator("html").get_attribute("class")
     page.goto(seed_article_url)

@@ -29,13 +29,13 @@ def test_reader_answers_survey_and_staff_sees_it_on_the_dashboard(article, phone
     phone.goto(live_server.url + article.get_absolute_url())
     phone.get_by_role("link", name="この記事についてアンケートにご協力ください").click()
     phone.get_by_role("button", name="送信する").click()  # nothing chosen: errors on the fields
-    assert phone.locator("#id_helpful-error").is_visible()
+    phone.locator("#id_helpful-error").wait_for()  # raises unless it shows up
     phone.get_by_role("group", name="この記事は役に立ちましたか").get_by_label("役に立った").check()
     phone.get_by_role("group", name="この記事はわかりやすかったですか").get_by_label("ふつう").check()
     phone.get_by_label("ご意見・ご感想(任意)").fill("写真があると嬉しいです")
     phone.screenshot(path=artifacts_dir / "survey-phone.png", full_page=True)
     phone.get_by_role("button", name="送信する").click()
-    assert phone.get_by_role("heading", name="ご回答ありがとうございました").is_visible()
+    phone.get_by_role("heading", name="ご回答ありがとうございました").wait_for()  # raises unless it shows up
 
     phone.goto(live_server.url + "/staff/")
     phone.get_by_label("ユーザー名").fill("tomakomai")
@@ -43,6 +43,6 @@ def test_reader_answers_survey_and_staff_sees_it_on_the_dashboard(article, phone
     phone.get_by_role("button", name="ログイン").click()
     phone.get_by_role("link", name="北海道苫小牧市").click()
     phone.get_by_role("link", name="閲覧とアンケート").first.click()
-    assert phone.get_by_text("写真があると嬉しいです").is_visible()
+    phone.get_by_text("写真があると嬉しいです").wait_for()  # raises unless it shows up
     assert phone.get_by_test_id("total-views").inner_text() == "1"
     phone.screenshot(path=artifacts_dir / "staff-dashboard-phone.png", full_page=True)
