@@ -25,7 +25,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bench.ingest import generate, libreoffice  # noqa: E402
-from bench.ingest.evaluate import char_accuracy, norm, score  # noqa: E402
+from bench.ingest.evaluate import char_accuracy, score  # noqa: E402
 from kohoshi.ingest.pdf import extract_issue  # noqa: E402
 
 DEFAULT_SEED = 20240501

@@ -23,7 +23,6 @@ import os
 import random
 import re
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -99,7 +98,6 @@ def generate(args):
     """Bench data goes straight in with bulk_create: it is the index we measure, not the importer."""
     from django.db import transaction
 
-    from kohoshi.newsletters.formatting import render_body  # noqa: F401  (bodies are plain lines)
     from kohoshi.newsletters.models import Article, Category, Issue, Newsletter
     from kohoshi.places.models import Municipality
 

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core import signing
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 

@@ -16,13 +16,13 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from kohoshi.newsletters import services as newsletter_services
 from kohoshi.newsletters.formatting import render_body
 from kohoshi.newsletters.models import Article, Category, Issue
-from kohoshi.newsletters import services as newsletter_services
 from kohoshi.newsletters.services import (
     category_for_name,
+    issue_locked_or_new,
     issue_publish,
-    issue_slug_allocate,
     newsletter_get_or_create,
 )
 from kohoshi.places.models import Municipality
@@ -266,24 +266,13 @@ def ingest_run_draft(run: IngestRun, draft) -> IngestRun:
         if run.status != Status.EXTRACTING:
             raise ValidationError("この取り込みは読み取り中ではありません")
         newsletter = newsletter_get_or_create(municipality=run.municipality, title=run.newsletter_title)
-        issue = (
-            Issue.objects.select_for_update()
-            .filter(newsletter=newsletter, published_on=run.published_on, title=run.issue_title)
-            .first()
-        )
-        if issue is not None and issue.status != Issue.Status.DRAFT:
+        issue = issue_locked_or_new(newsletter, title=run.issue_title, published_on=run.published_on)
+        if issue.pk and issue.status != Issue.Status.DRAFT:
             raise ValidationError(
                 f"同じ発行日・タイトルの号「{issue.title}」はすでに公開されています。"
                 "読み込み直すには、先にその号の公開を取り消してください"
             )
-        if issue is None:
-            issue = Issue(
-                newsletter=newsletter,
-                title=run.issue_title,
-                published_on=run.published_on,
-                slug=issue_slug_allocate(newsletter, run.published_on),
-            )
-        else:
+        if issue.pk:
             issue.articles.all().delete()
             for older in IngestRun.objects.select_for_update().filter(issue=issue, status=Status.NEEDS_REVIEW):
                 older.status = Status.FAILED

@@ -71,6 +71,24 @@ def issue_slug_allocate(newsletter: Newsletter, published_on: date) -> str:
     return next(s for s in (base, *(f"{base}-{n}" for n in range(2, 1000))) if s not in taken)
 
 
+def issue_locked_or_new(newsletter: Newsletter, *, title: str, published_on: date) -> Issue:
+    """The newsletter's issue of that date and title, locked until the transaction ends; or a new,
+    unsaved one with its URL name. Imports and PDF ingest find an issue again this way."""
+    issue = (
+        Issue.objects.select_for_update()
+        .filter(newsletter=newsletter, published_on=published_on, title=title)
+        .first()
+    )
+    if issue is None:
+        issue = Issue(
+            newsletter=newsletter,
+            title=title,
+            published_on=published_on,
+            slug=issue_slug_allocate(newsletter, published_on),
+        )
+    return issue
+
+
 def category_for_name(name: str, warnings: list[str] | None = None) -> Category:
     name = (name or "").strip()
     category = Category.objects.filter(name=name).first() if name else None
@@ -97,21 +115,10 @@ def issue_import(data: IssueInput, *, publish: bool = True, credit: str | None =
         if credit is not None and newsletter.credit != credit:
             newsletter.credit = credit
             newsletter.save(update_fields=["credit"])
-        issue = (
-            Issue.objects.select_for_update()
-            .filter(newsletter=newsletter, published_on=data.published_on, title=data.title)
-            .first()
-        )
-        if issue and issue.source_hash == fingerprint:
+        issue = issue_locked_or_new(newsletter, title=data.title, published_on=data.published_on)
+        if issue.pk and issue.source_hash == fingerprint:
             return ImportResult(issue, "unchanged", warnings)
-        outcome = "updated" if issue else "created"
-        if issue is None:
-            issue = Issue(
-                newsletter=newsletter,
-                title=data.title,
-                published_on=data.published_on,
-                slug=issue_slug_allocate(newsletter, data.published_on),
-            )
+        outcome = "updated" if issue.pk else "created"
         issue.number = data.number
         issue.source_hash = fingerprint
         if publish and issue.status != Issue.Status.PUBLISHED:
