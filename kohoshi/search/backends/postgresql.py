@@ -14,6 +14,7 @@ results do not depend on which index answers. KOHOSHI_SEARCH_PG_RUM=0 forces the
 (and makes the migration and the rebuild leave RUM alone).
 """
 import os
+import time
 
 from django.db import DatabaseError, transaction
 
@@ -90,16 +91,15 @@ def _rum_state(connection, cursor):
         cursor.execute("SELECT 1 FROM pg_indexes WHERE tablename = 'search_searchdocument' AND indexname = %s", [RUM_INDEX])
         exists = cursor.fetchone() is not None
         frequencies, rows = {}, 0.0
-        if exists:
-            cursor.execute(
-                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-                "WHERE tablename = 'search_searchdocument' AND attname = 'search_vector'"
-            )
-            row = cursor.fetchone()
-            if row and row[0]:
-                frequencies = dict(zip(row[0], row[1]))
-            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'search_searchdocument'")
-            rows = float(cursor.fetchone()[0])
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = 'search_searchdocument' AND attname = 'search_vector'"
+        )
+        row = cursor.fetchone()
+        if row and row[0]:
+            frequencies = dict(zip(row[0], row[1]))
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'search_searchdocument'")
+        rows = float(cursor.fetchone()[0])
         cached = (raw, exists, frequencies, rows)
         connection._kohoshi_search_rum = cached
     return cached[1:]
@@ -135,46 +135,128 @@ def _uses_rum(connection, cursor, query, limit: int) -> bool:
     if not rum_wanted():
         return False
     exists, frequencies, rows = _rum_state(connection, cursor)
-    if not exists:
-        return False
-    return rows <= 0 or _share(query, frequencies) < 2 * (limit / rows) ** 0.5
+    return exists and not _common(query, frequencies, rows, limit)
 
 
-def candidates(connection, query, criteria: Criteria, *, limit: int, scored: bool) -> list[tuple[int, float]]:
+def _common(query, frequencies, rows: float, limit: int) -> bool:
+    """The query matches so many documents that walking the sort_key btree newest first finds
+    `limit` of them soon: at least 2 × sqrt(limit / rows) of the documents (see _uses_rum)."""
+    return rows > 0 and _share(query, frequencies) >= 2 * (limit / rows) ** 0.5
+
+
+# The recency window: the newest WINDOW_SHARE of the documents, by sort_key, read from the planner's
+# histogram of sort_key (pg_stats, refreshed by ANALYZE), so it follows the corpus, not the clock.
+WINDOW_SHARE = 0.10
+# Only where the window holds at least this many times `limit` documents (100,000 at a million
+# documents; none at 100,000): a word must be in 1 / this of the documents to fill it, and the
+# smaller the window the fewer words fill it before they are common enough for the btree walk.
+WINDOW_MIN_MATCH_LIMITS = 50
+# Looked up again after this many seconds (per process): new issues move the window slowly.
+WINDOW_TTL = 300.0
+_window_cache: dict = {}
+
+
+def _window_key(connection, cursor) -> int | None:
+    """The sort_key above which the newest WINDOW_SHARE of the documents lie; None without statistics.
+
+    Cached per process and database for WINDOW_TTL seconds. A stale key costs time, never results."""
+    database = (connection.settings_dict["HOST"], connection.settings_dict["PORT"], connection.settings_dict["NAME"])
+    cached = _window_cache.get(database)
+    now = time.monotonic()
+    if cached is None or now - cached[0] > WINDOW_TTL:
+        cursor.execute(
+            "SELECT histogram_bounds::text::bigint[] FROM pg_stats "
+            "WHERE tablename = 'search_searchdocument' AND attname = 'sort_key'"
+        )
+        row = cursor.fetchone()
+        bounds = row[0] if row and row[0] else []
+        # The bounds are quantiles: each of the len - 1 buckets holds the same share of rows.
+        key = bounds[round((len(bounds) - 1) * (1 - WINDOW_SHARE))] if len(bounds) > 10 else None
+        cached = (now, key)
+        _window_cache[database] = cached
+    return cached[1]
+
+
+def _window(connection, cursor, criteria: Criteria) -> int | None:
+    """The window's lower sort_key for this search, or None when a window would not narrow it
+    (no statistics, or the date range already lies within or before it)."""
+    key = _window_key(connection, cursor)
+    if key is None:
+        return None
+    low, high = criteria.sort_key_range()
+    if (low is not None and low >= key) or (high is not None and high <= key):
+        return None
+    return key
+
+
+def candidates(connection, query, criteria: Criteria, *, limit: int, scored: bool, window: bool = True) -> list[tuple[int, float]]:
     """(sort_key, score) of the newest `limit` matching published documents, newest first.
 
     The inner query only finds and orders; ts_rank_cd runs on the `limit` rows it keeps, never
     on every match. With the RUM index, the index returns the matches newest first and the scan
     stops after `limit`; without it the planner walks the sort_key btree newest first, testing
     @@, for common words, or takes the GIN bitmap for rare ones.
+
+    On the GIN query, for a query not common enough for the btree walk, a recency window is
+    tried first: the same query over the newest WINDOW_SHARE of the documents (`sort_key >= key`,
+    bitmap scans only, so the GIN bitmap is ANDed with the sort_key range). When it finds `limit`
+    matches they are the newest `limit` overall, since sort_key orders by date; otherwise the
+    query runs again without the window. A word in 1–3 % of a million documents then reads a
+    tenth of its matches. Not on the RUM query, which already stops after `limit` rechecks and
+    for which the window query costs more than it saves. `window=False` skips it (tests).
     """
     q_sql, q_params = tsquery(query)
     filters, f_params = where_filters(connection, criteria)
     score = f"ts_rank_cd(c.search_vector, ({q_sql}), 1)" if scored else "0.0"
-    with connection.cursor() as cursor:
-        rum = _uses_rum(connection, cursor, query, limit)
-        order = f"d.sort_key <=| {SORT_KEY_TOP}::bigint" if rum else "d.sort_key DESC"
-        # At a million rows the planner's costs pass jit_above_cost, and compiling takes ~0.35 s,
-        # a hundred times the query. SET LOCAL in the same call (one statement for the query
-        # budget; a multi-statement call is one implicit transaction) keeps it to this query.
-        # On the RUM path bitmap scans are off too: the planner underestimates phrases (576 rows
-        # for マイナンバーカード, 19,400 in fact) and would take the GIN bitmap, recheck every
-        # candidate and sort them (270 ms) instead of walking the RUM index newest first (15 ms).
-        settings = (
-            "SELECT set_config('jit', 'off', true), set_config('enable_bitmapscan', 'off', true); "
-            if rum
-            else "SET LOCAL jit = off; "
-        )
+
+    def run(cursor, settings, order, extra="", extra_params=()):
         cursor.execute(
             settings +
             f"SELECT c.sort_key, {score} FROM ("
             f"SELECT d.sort_key, d.search_vector FROM search_searchdocument d "
-            f"WHERE d.search_vector @@ ({q_sql}) AND {' AND '.join(filters)} "
+            f"WHERE d.search_vector @@ ({q_sql}) AND {' AND '.join(filters)}{extra} "
             f"ORDER BY {order} LIMIT %s) c ORDER BY c.sort_key DESC",
-            [*(q_params if scored else []), *q_params, *f_params, limit],
+            [*(q_params if scored else []), *q_params, *f_params, *extra_params, limit],
         )
         cursor.nextset()
         return cursor.fetchall()
+
+    with connection.cursor() as cursor:
+        rum = _uses_rum(connection, cursor, query, limit)
+        # At a million rows the planner's costs pass jit_above_cost, and compiling takes ~0.35 s,
+        # a hundred times the query. set_config(…, true) in the same call (one statement for
+        # the query budget; a multi-statement call is one implicit transaction) keeps it to this
+        # query, and each query sets all three planner switches, so none leaks into the next
+        # inside an outer transaction.
+        if window and not rum:
+            _, frequencies, rows = _rum_state(connection, cursor)
+            low = (
+                _window(connection, cursor, criteria)
+                if rows * WINDOW_SHARE >= WINDOW_MIN_MATCH_LIMITS * limit and not _common(query, frequencies, rows, limit)
+                else None
+            )
+            if low is not None:
+                # Bitmap scans only: the GIN bitmap ANDed with the sort_key range reads only the
+                # window's candidates; a btree walk could test every row of the window.
+                found = run(
+                    cursor,
+                    "SELECT set_config('jit', 'off', true), set_config('enable_bitmapscan', 'on', true), "
+                    "set_config('enable_indexscan', 'off', true); ",
+                    "d.sort_key DESC",
+                    " AND d.sort_key >= %s",
+                    [low],
+                )
+                if len(found) >= limit:
+                    return found
+        # On the RUM path bitmap scans are off: the planner underestimates phrases (576 rows
+        # for マイナンバーカード, 19,400 in fact) and would take the GIN bitmap, recheck every
+        # candidate and sort them (270 ms) instead of walking the RUM index newest first (15 ms).
+        return run(
+            cursor,
+            f"SELECT set_config('jit', 'off', true), set_config('enable_bitmapscan', '{'off' if rum else 'on'}', true), "
+            "set_config('enable_indexscan', 'on', true); ",
+            f"d.sort_key <=| {SORT_KEY_TOP}::bigint" if rum else "d.sort_key DESC",
+        )
 
 
 def rebuild_start(connection) -> None:
