@@ -64,7 +64,12 @@ def index_issue(issue: Issue) -> None:
     rows = list(Article.objects.filter(issue_id=issue.pk).order_by("pk").values_list(*_ROW_FIELDS))
     with transaction.atomic():
         SearchDocument.objects.filter(article__issue_id=issue.pk).delete()
-        SearchDocument.objects.bulk_create([_document(row, _tokens(row)) for row in rows])
+        _write([_document(row, _tokens(row)) for row in rows])
+
+
+def _write(documents: list[SearchDocument], batch_size: int | None = None) -> None:
+    backend_for().prepare_write(connection, {d.published_on for d in documents})
+    SearchDocument.objects.bulk_create(documents, batch_size=batch_size)
 
 
 def unindex_articles(article_ids) -> None:
@@ -88,7 +93,7 @@ def index_rebuild(*, batch_size: int = 500, workers: int | None = None, progress
 
         def save(batch, tokens):
             nonlocal done
-            SearchDocument.objects.bulk_create([_document(r, t) for r, t in zip(batch, tokens)], batch_size=batch_size)
+            _write([_document(r, t) for r, t in zip(batch, tokens)], batch_size=batch_size)
             done += len(batch)
             if progress:
                 progress(len(batch))

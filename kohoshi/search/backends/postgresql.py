@@ -1,54 +1,118 @@
-"""PostgreSQL: a generated tsvector column over the token streams, with a GIN index.
+"""PostgreSQL: search_searchdocument partitioned by publication year, a generated tsvector with a
+GIN index on each partition, and the matches read newest first, a few years at a time.
 
-The 'simple' configuration only lower-cases and splits on the spaces we put there; queries go
-through phraseto_tsquery('simple', …) so they are split by the same parser as the documents.
+The vector holds the token streams ('simple' configuration: it only splits on the spaces we put
+there; title weight A, body D, with positions) and, without positions, every pair of adjacent
+tokens as one lexeme, `a_b` (tokens never contain "_"). A query word is the phrase of its
+tokens; GIN keeps no positions, so a phrase given to GIN as `a <-> b` must be rechecked on the
+row of every candidate, and that recheck was most of the time at a million documents. Given as
+its pairs instead (`'a_b' & 'b_c'`), it is answered from the index alone: exactly for one or two
+tokens; for three or more the pairs may be found apart, so the exact phrase is checked on the
+rows kept, only there (see candidates).
+
+Partitions (RANGE on sort_key, one per calendar year, made when a year is first written, by
+prepare_write) keep each GIN posting list short, and the newest 1,001 matches are looked for in
+the newest year first, then the two years before it, then four, then the rest
+(WINDOW_YEARS): a word common in every year reads its matches of one year, not of all of them.
+
 Ranking is ts_rank_cd (cover density: the query's words close together score higher, like the
-NEAR boost on SQLite), with weights title A (1.0), body D (0.1): the same 10:1 as SQLite.
-
-Optional accelerator: when the `rum` extension is installed (Debian: postgresql-15-rum),
-migration 0004 adds a RUM index over the same tsvector with sort_key attached, which returns
-the matches newest first (`ORDER BY sort_key <=| SORT_KEY_TOP`) and rechecks phrases only on
-the rows it returns. The GIN index stays: queries common enough for the sort_key btree walk
-keep the GIN query (see _uses_rum), and the query is the same but for its ORDER BY, so the
-results do not depend on which index answers. KOHOSHI_SEARCH_PG_RUM=0 forces the GIN query
-(and makes the migration and the rebuild leave RUM alone).
+NEAR boost on SQLite) over the exact phrase query, with weights title A (1.0), body D (0.1): the
+same 10:1 as SQLite, and only on the rows kept.
 """
-import os
 import time
+from datetime import date
 
-from django.db import DatabaseError, transaction
-
+from ..models import SORT_KEY_SPAN
 from .common import Criteria, where_filters
 
 CONFIG = "simple"
-INDEX = "search_document_vector_gin"
+TABLE = "search_searchdocument"
+PAIR_JOIN = "_"
+# Adjacent tokens of a space-separated token stream, as "a_b" lexemes.
+PAIRS_FUNCTION = "search_token_pairs"
+CREATE_PAIRS_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {PAIRS_FUNCTION}(tokens text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg(a || '{PAIR_JOIN}' || b), '{{}}') FROM (
+    SELECT t AS a, lead(t) OVER (ORDER BY n) AS b
+    FROM unnest(string_to_array(tokens, ' ')) WITH ORDINALITY AS u(t, n)
+  ) s WHERE b IS NOT NULL
+$$"""
 VECTOR = (
     f"setweight(to_tsvector('{CONFIG}'::regconfig, title_tokens), 'A') || "
-    f"setweight(to_tsvector('{CONFIG}'::regconfig, body_tokens), 'D')"
+    f"setweight(to_tsvector('{CONFIG}'::regconfig, body_tokens), 'D') || "
+    f"array_to_tsvector({PAIRS_FUNCTION}(title_tokens) || {PAIRS_FUNCTION}(body_tokens))"
 )
-CREATE_INDEX = f"CREATE INDEX {INDEX} ON search_searchdocument USING gin (search_vector)"
-RUM_INDEX = "search_document_vector_rum"
-CREATE_RUM_INDEX = (
-    f"CREATE INDEX {RUM_INDEX} ON search_searchdocument USING rum (search_vector rum_tsvector_addon_ops, sort_key) "
-    "WITH (attach = 'sort_key', to = 'search_vector')"
-)
-# `sort_key <=| SORT_KEY_TOP` is SORT_KEY_TOP - sort_key as a float8: exact (so in the same order
-# as sort_key DESC, with no ties) while sort keys stay below 2**53, i.e. issue days before 2466.
-SORT_KEY_TOP = 2**53 - 1
-SETUP = [
-    f"ALTER TABLE search_searchdocument ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({VECTOR}) STORED",
-    CREATE_INDEX,
-]
-TEARDOWN = [f"DROP INDEX IF EXISTS {INDEX}", "ALTER TABLE search_searchdocument DROP COLUMN IF EXISTS search_vector"]
+INDEX = "search_document_vector_gin"
+CREATE_INDEX = f"CREATE INDEX {INDEX} ON {TABLE} USING gin (search_vector)"
 # Each filter column with sort_key: a filtered search walks one place's documents newest first
 # (or ANDs the bitmap with the GIN one), instead of every match of a common word.
 FILTER_INDEXES = {
-    f"search_document_{column}_sort": f"CREATE INDEX search_document_{column}_sort ON search_searchdocument ({column}, sort_key)"
+    f"search_document_{column}_sort": f"CREATE INDEX search_document_{column}_sort ON {TABLE} ({column}, sort_key)"
     for column in ("prefecture_id", "municipality_id", "newsletter_id", "category_id")
 }
+# The table as migration 0005 makes it (the columns of models.SearchDocument). A partitioned
+# table's primary key must hold the partition key, so it is (article_id, sort_key); article ids
+# stay unique because indexing deletes an issue's documents before writing them again.
+CREATE_TABLE = f"""
+CREATE TABLE {TABLE} (
+    article_id bigint NOT NULL REFERENCES newsletters_article (id) DEFERRABLE INITIALLY DEFERRED,
+    title_tokens text NOT NULL,
+    body_tokens text NOT NULL,
+    published_at timestamp with time zone NULL,
+    published_on date NOT NULL,
+    category_id bigint NOT NULL REFERENCES newsletters_category (id) DEFERRABLE INITIALLY DEFERRED,
+    municipality_id varchar(6) NOT NULL REFERENCES places_municipality (code) DEFERRABLE INITIALLY DEFERRED,
+    newsletter_id bigint NOT NULL REFERENCES newsletters_newsletter (id) DEFERRABLE INITIALLY DEFERRED,
+    prefecture_id varchar(2) NOT NULL REFERENCES places_prefecture (code) DEFERRABLE INITIALLY DEFERRED,
+    sort_key bigint NOT NULL,
+    filter_tokens text NOT NULL,
+    search_vector tsvector GENERATED ALWAYS AS ({VECTOR}) STORED,
+    CONSTRAINT search_searchdocument_pkey PRIMARY KEY (article_id, sort_key)
+) PARTITION BY RANGE (sort_key)"""
+CREATE_INDEXES = [
+    CREATE_INDEX,
+    f"CREATE INDEX search_doc_sort_key ON {TABLE} (sort_key, published_at)",
+    *FILTER_INDEXES.values(),
+]
+COLUMNS = (
+    "article_id, title_tokens, body_tokens, published_at, published_on, category_id, municipality_id, "
+    "newsletter_id, prefecture_id, sort_key, filter_tokens"
+)
+# Taken while a partition is made, so that two writers never make the same one.
+PARTITION_LOCK = 0x6B6F686F  # "koho"
 
 
-def _term(term, params) -> str:
+def partition_name(year: int) -> str:
+    return f"{TABLE}_y{year:04d}"
+
+
+def _year_key(year: int) -> int:
+    return date(year, 1, 1).toordinal() * SORT_KEY_SPAN
+
+
+def create_partition_sql(year: int) -> str:
+    high = str(_year_key(year + 1)) if year < date.max.year else "MAXVALUE"
+    return (
+        f"CREATE TABLE IF NOT EXISTS {partition_name(year)} PARTITION OF {TABLE} "
+        f"FOR VALUES FROM ({_year_key(year)}) TO ({high})"
+    )
+
+
+def prepare_write(connection, days) -> None:
+    """Make the partitions of the years of these publication days, where missing (in the
+    writer's transaction: a rolled-back write leaves no partition behind)."""
+    with connection.cursor() as cursor:
+        for year in sorted({day.year for day in days}):
+            cursor.execute("SELECT to_regclass(%s)", [partition_name(year)])
+            if cursor.fetchone()[0] is None:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PARTITION_LOCK])
+                cursor.execute(create_partition_sql(year))
+
+
+# --- queries -------------------------------------------------------------------------------
+
+def _exact_term(term, params) -> str:
     parts = []
     for phrase in term.phrases:
         parts.append(f"phraseto_tsquery('{CONFIG}', %s)")
@@ -57,64 +121,95 @@ def _term(term, params) -> str:
 
 
 def tsquery(query) -> tuple[str, list]:
+    """The exact query (phrases with positions), as SQL and its parameters: for ranking, and
+    for checking the rows kept when the index query is wider (see needs_check)."""
     params: list = []
-    sql = " && ".join("(" + " || ".join(_term(t, params) for t in group) + ")" for group in query.groups)
+    sql = " && ".join("(" + " || ".join(_exact_term(t, params) for t in group) + ")" for group in query.groups)
     if query.excluded:
-        sql = f"({sql}) && !!({' || '.join(_term(t, params) for t in query.excluded)})"
+        sql = f"({sql}) && !!({' || '.join(_exact_term(t, params) for t in query.excluded)})"
     return sql, params
 
 
-def rum_wanted() -> bool:
-    return os.environ.get("KOHOSHI_SEARCH_PG_RUM", "1") != "0"
+def _lexeme(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def rum_available(connection) -> bool:
-    """Install the rum extension if the server has it (in a savepoint: a failure leaves the
-    transaction usable); False when it cannot be had or is not wanted."""
-    if not rum_wanted():
-        return False
-    try:
-        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-            cursor.execute("CREATE EXTENSION IF NOT EXISTS rum")
-    except DatabaseError:
-        return False
-    return True
+def index_lexemes(phrase) -> list[str]:
+    """The lexemes a phrase is looked up by: its token, or the pairs of its adjacent tokens."""
+    if len(phrase) == 1:
+        return [phrase[0]]
+    return [a + PAIR_JOIN + b for a, b in zip(phrase, phrase[1:])]
 
 
-def _rum_state(connection, cursor):
-    """(RUM index exists, {token: share of documents} for the commonest tokens, rows): looked up
-    once per database connection, from pg_indexes and the planner's statistics (pg_stats keeps
-    the ~1,000 commonest tsvector elements and their frequencies after ANALYZE)."""
-    raw = connection.connection
-    cached = getattr(connection, "_kohoshi_search_rum", None)
-    if cached is None or cached[0] is not raw:
-        cursor.execute("SELECT 1 FROM pg_indexes WHERE tablename = 'search_searchdocument' AND indexname = %s", [RUM_INDEX])
-        exists = cursor.fetchone() is not None
-        frequencies, rows = {}, 0.0
+def _long(term) -> bool:
+    return any(len(phrase) > 2 for phrase in term.phrases)
+
+
+def _index_term(term) -> str:
+    return "(" + " & ".join(_lexeme(x) for phrase in term.phrases for x in index_lexemes(phrase)) + ")"
+
+
+def index_tsquery(query) -> str:
+    """The query GIN answers without looking at a row: no positions, only lexemes and pairs.
+
+    It finds every match of the exact query and, when a phrase has 3 tokens or more, perhaps
+    more (its pairs apart). An excluded term with such a phrase is left out here (excluding by
+    its pairs could drop a match) and excluded by the exact check."""
+    sql = " & ".join("(" + " | ".join(_index_term(t) for t in group) + ")" for group in query.groups)
+    excluded = [t for t in query.excluded if not _long(t)]
+    if excluded:
+        sql = f"({sql}) & !({' | '.join(_index_term(t) for t in excluded)})"
+    return sql
+
+
+def needs_check(query) -> bool:
+    """True when index_tsquery may find rows the exact query does not."""
+    return any(_long(t) for group in query.groups for t in group) or any(_long(t) for t in query.excluded)
+
+
+# --- statistics: which way to read a window -------------------------------------------------
+
+# Looked up again after this many seconds (per process and database).
+STATISTICS_TTL = 300.0
+_statistics_cache: dict = {}
+
+
+def _statistics(connection, cursor) -> tuple[dict[str, float], float]:
+    """({lexeme: share of documents} for the commonest lexemes, documents in the largest
+    partition), from the planner's statistics of the partitions (pg_stats keeps the ~1,000
+    commonest tsvector elements of each after ANALYZE, which autovacuum runs)."""
+    database = (connection.settings_dict["HOST"], connection.settings_dict["PORT"], connection.settings_dict["NAME"])
+    cached = _statistics_cache.get(database)
+    now = time.monotonic()
+    if cached is None or now - cached[0] > STATISTICS_TTL:
         cursor.execute(
-            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-            "WHERE tablename = 'search_searchdocument' AND attname = 'search_vector'"
+            "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, greatest(c.reltuples, 0) "
+            "FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "LEFT JOIN pg_stats s ON s.schemaname = current_schema() AND s.tablename = c.relname "
+            "AND s.attname = 'search_vector' AND NOT s.inherited "
+            f"WHERE i.inhparent = to_regclass('{TABLE}')"
         )
-        row = cursor.fetchone()
-        if row and row[0]:
-            frequencies = dict(zip(row[0], row[1]))
-        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'search_searchdocument'")
-        rows = float(cursor.fetchone()[0])
-        cached = (raw, exists, frequencies, rows)
-        connection._kohoshi_search_rum = cached
-    return cached[1:]
+        totals: dict[str, float] = {}
+        rows = largest = 0.0
+        for elements, frequencies, tuples in cursor.fetchall():
+            largest = max(largest, tuples)
+            if not elements:
+                continue
+            rows += tuples
+            for element, frequency in zip(elements, frequencies):
+                totals[element] = totals.get(element, 0.0) + frequency * tuples
+        shares = {element: total / rows for element, total in totals.items()} if rows else {}
+        cached = (now, shares, largest)
+        _statistics_cache[database] = cached
+    return cached[1], cached[2]
 
 
 def _share(query, frequencies) -> float:
-    """The share of documents the query's positive part matches, from the token frequencies,
-    taking tokens as independent (a phrase as all its tokens); a token not among the commonest
-    counts as rare (0)."""
+    """The share of documents the query's positive part matches, from the lexeme frequencies:
+    a phrase as its least common lexeme, the terms of a group added, the groups taken as
+    independent; a lexeme not among the commonest counts as rare (0)."""
     def term(t):
-        share = 1.0
-        for phrase in t.phrases:
-            for token in phrase:
-                share *= frequencies.get(token, 0.0)
-        return share
+        return min(min(frequencies.get(x, 0.0) for x in index_lexemes(phrase)) for phrase in t.phrases)
 
     share = 1.0
     for group in query.groups:
@@ -122,162 +217,121 @@ def _share(query, frequencies) -> float:
     return share
 
 
-def _uses_rum(connection, cursor, query, limit: int) -> bool:
-    """Take the RUM index unless the query is common enough for the sort_key btree walk.
-
-    RUM returns the matches in sort_key order by sorting all of them (rum 1.3 does not stop
-    early, even with order_by_attach), so its cost grows with the number of matches,
-    share × rows; the btree walk tests about limit / share rows on the heap before it has
-    `limit` matches, each about 4 times the cost of a sorted index entry (measured at 1M). They
-    cost the same at share = 2 × sqrt(limit / rows) (6 % at a million documents): above it
-    the GIN query is faster.
-    """
-    if not rum_wanted():
-        return False
-    exists, frequencies, rows = _rum_state(connection, cursor)
-    return exists and not _common(query, frequencies, rows, limit)
-
-
 def _common(query, frequencies, rows: float, limit: int) -> bool:
-    """The query matches so many documents that walking the sort_key btree newest first finds
-    `limit` of them soon: at least 2 × sqrt(limit / rows) of the documents (see _uses_rum)."""
+    """The query matches so many documents that walking the sort_key btree newest first, testing
+    each row, finds `limit` of them sooner than reading the GIN bitmap of a year's matches.
+
+    The walk tests about limit / share rows, each ~4 times the cost of a bitmap match (measured
+    at 1M); the bitmap reads share × rows of a year. They cost the same at
+    share = 2 × sqrt(limit / rows): 20 % with 100,000 documents a year."""
     return rows > 0 and _share(query, frequencies) >= 2 * (limit / rows) ** 0.5
 
 
-# The recency window: the newest WINDOW_SHARE of the documents, by sort_key, read from the planner's
-# histogram of sort_key (pg_stats, refreshed by ANALYZE), so it follows the corpus, not the clock.
-WINDOW_SHARE = 0.10
-# Only where the window holds at least this many times `limit` documents (100,000 at a million
-# documents; none at 100,000): a word must be in 1 / this of the documents to fill it, and the
-# smaller the window the fewer words fill it before they are common enough for the btree walk.
-WINDOW_MIN_MATCH_LIMITS = 50
-# Looked up again after this many seconds (per process): new issues move the window slowly.
-WINDOW_TTL = 300.0
-_window_cache: dict = {}
+# --- candidates -----------------------------------------------------------------------------
+
+# Years read per step, newest first: the top year, the 2 before it, the 4 before those, the rest.
+WINDOW_YEARS = (1, 2, 4)
 
 
-def _window_key(connection, cursor) -> int | None:
-    """The sort_key above which the newest WINDOW_SHARE of the documents lie; None without statistics.
-
-    Cached per process and database for WINDOW_TTL seconds. A stale key costs time, never results."""
-    database = (connection.settings_dict["HOST"], connection.settings_dict["PORT"], connection.settings_dict["NAME"])
-    cached = _window_cache.get(database)
-    now = time.monotonic()
-    if cached is None or now - cached[0] > WINDOW_TTL:
-        cursor.execute(
-            "SELECT histogram_bounds::text::bigint[] FROM pg_stats "
-            "WHERE tablename = 'search_searchdocument' AND attname = 'sort_key'"
-        )
-        row = cursor.fetchone()
-        bounds = row[0] if row and row[0] else []
-        # The bounds are quantiles: each of the len - 1 buckets holds the same share of rows.
-        key = bounds[round((len(bounds) - 1) * (1 - WINDOW_SHARE))] if len(bounds) > 10 else None
-        cached = (now, key)
-        _window_cache[database] = cached
-    return cached[1]
-
-
-def _window(connection, cursor, criteria: Criteria) -> int | None:
-    """The window's lower sort_key for this search, or None when a window would not narrow it
-    (no statistics, or the date range already lies within or before it)."""
-    key = _window_key(connection, cursor)
-    if key is None:
-        return None
+def windows(criteria: Criteria, *, below: int | None = None) -> list[tuple[int | None, int | None]]:
+    """Half-open sort_key ranges (None: open), newest first, within the date range (and below
+    `below`): the year of date_to (else of today) and any later, then WINDOW_YEARS back, then
+    everything older."""
     low, high = criteria.sort_key_range()
-    if (low is not None and low >= key) or (high is not None and high <= key):
-        return None
-    return key
+    if below is not None:
+        high = below if high is None else min(high, below)
+    year = (criteria.date_to or criteria.now.date()).year
+    edges = []
+    for span in WINDOW_YEARS:
+        edges.append(_year_key(max(1, year)))
+        year -= span
+    bounds = [None, *edges, None]
+    out = []
+    for upper, lower in zip(bounds, bounds[1:]):
+        lo = max((x for x in (lower, low) if x is not None), default=None)
+        hi = min((x for x in (upper, high) if x is not None), default=None)
+        if lo is None or hi is None or lo < hi:
+            out.append((lo, hi))
+    return out
 
 
-def candidates(connection, query, criteria: Criteria, *, limit: int, scored: bool, window: bool = True) -> list[tuple[int, float]]:
+def candidates(connection, query, criteria: Criteria, *, limit: int, scored: bool) -> list[tuple[int, float]]:
     """(sort_key, score) of the newest `limit` matching published documents, newest first.
 
-    The inner query only finds and orders; ts_rank_cd runs on the `limit` rows it keeps, never
-    on every match. With the RUM index, the index returns the matches newest first and the scan
-    stops after `limit`; without it the planner walks the sort_key btree newest first, testing
-    @@, for common words, or takes the GIN bitmap for rare ones.
-
-    On the GIN query, for a query not common enough for the btree walk, a recency window is
-    tried first: the same query over the newest WINDOW_SHARE of the documents (`sort_key >= key`,
-    bitmap scans only, so the GIN bitmap is ANDed with the sort_key range). When it finds `limit`
-    matches they are the newest `limit` overall, since sort_key orders by date; otherwise the
-    query runs again without the window. A word in 1–3 % of a million documents then reads a
-    tenth of its matches. Not on the RUM query, which already stops after `limit` rechecks and
-    for which the window query costs more than it saves. `window=False` skips it (tests).
+    One statement: the windows (newest first) as a UNION ALL of "the newest `limit` matches of
+    index_tsquery in this window" under an outer LIMIT, so PostgreSQL's Append reads the next
+    window only while the newer ones had too few (parallel plans are off: a parallel Append would
+    not keep the order). In a window GIN finds the matches (its bitmap ANDed with the filters);
+    for a query common enough (_common) the sort_key btree is walked newest first instead,
+    testing each row. Only on the rows kept is the exact query checked (when needs_check) and
+    ts_rank_cd run; when the check drops some, the next statement reads on below the last row.
     """
-    q_sql, q_params = tsquery(query)
+    index_query = index_tsquery(query)
+    exact_sql, exact_params = tsquery(query)
+    check = needs_check(query)
     filters, f_params = where_filters(connection, criteria)
-    score = f"ts_rank_cd(c.search_vector, ({q_sql}), 1)" if scored else "0.0"
-
-    def run(cursor, settings, order, extra="", extra_params=()):
-        cursor.execute(
-            settings +
-            f"SELECT c.sort_key, {score} FROM ("
-            f"SELECT d.sort_key, d.search_vector FROM search_searchdocument d "
-            f"WHERE d.search_vector @@ ({q_sql}) AND {' AND '.join(filters)}{extra} "
-            f"ORDER BY {order} LIMIT %s) c ORDER BY c.sort_key DESC",
-            [*(q_params if scored else []), *q_params, *f_params, *extra_params, limit],
-        )
-        cursor.nextset()
-        return cursor.fetchall()
-
+    score = "ts_rank_cd(c.search_vector, x.q, 1)" if scored else "0.0"
+    ok = "c.search_vector @@ x.q" if check else "true"
+    found: list[tuple[int, float]] = []
+    below = None
     with connection.cursor() as cursor:
-        rum = _uses_rum(connection, cursor, query, limit)
+        frequencies, rows_per_year = _statistics(connection, cursor)
+        walk = _common(query, frequencies, rows_per_year, limit)
         # At a million rows the planner's costs pass jit_above_cost, and compiling takes ~0.35 s,
         # a hundred times the query. set_config(…, true) in the same call (one statement for
-        # the query budget; a multi-statement call is one implicit transaction) keeps it to this
-        # query, and each query sets all three planner switches, so none leaks into the next
-        # inside an outer transaction.
-        if window and not rum:
-            _, frequencies, rows = _rum_state(connection, cursor)
-            low = (
-                _window(connection, cursor, criteria)
-                if rows * WINDOW_SHARE >= WINDOW_MIN_MATCH_LIMITS * limit and not _common(query, frequencies, rows, limit)
-                else None
-            )
-            if low is not None:
-                # Bitmap scans only: the GIN bitmap ANDed with the sort_key range reads only the
-                # window's candidates; a btree walk could test every row of the window.
-                found = run(
-                    cursor,
-                    "SELECT set_config('jit', 'off', true), set_config('enable_bitmapscan', 'on', true), "
-                    "set_config('enable_indexscan', 'off', true); ",
-                    "d.sort_key DESC",
-                    " AND d.sort_key >= %s",
-                    [low],
-                )
-                if len(found) >= limit:
-                    return found
-        # On the RUM path bitmap scans are off: the planner underestimates phrases (576 rows
-        # for マイナンバーカード, 19,400 in fact) and would take the GIN bitmap, recheck every
-        # candidate and sort them (270 ms) instead of walking the RUM index newest first (15 ms).
-        return run(
-            cursor,
-            f"SELECT set_config('jit', 'off', true), set_config('enable_bitmapscan', '{'off' if rum else 'on'}', true), "
-            "set_config('enable_indexscan', 'on', true); ",
-            f"d.sort_key <=| {SORT_KEY_TOP}::bigint" if rum else "d.sort_key DESC",
+        # the query budget; a multi-statement call is one implicit transaction) keeps the
+        # switches to this query, and each sets all of them, so none leaks into the next.
+        settings = (
+            "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true), "
+            f"set_config('enable_bitmapscan', '{'off' if walk else 'on'}', true), "
+            f"set_config('enable_indexscan', '{'on' if walk else 'off'}', true); "
         )
+        while len(found) < limit:
+            want = limit - len(found)
+            parts, params = [], []
+            for lo, hi in windows(criteria, below=below):
+                bounds = "".join(
+                    sql for sql, value in ((" AND d.sort_key >= %s", lo), (" AND d.sort_key < %s", hi)) if value is not None
+                )
+                parts.append(
+                    f"(SELECT d.sort_key, d.search_vector FROM {TABLE} d "
+                    f"WHERE d.search_vector @@ %s::tsquery AND {' AND '.join(filters)}{bounds} "
+                    "ORDER BY d.sort_key DESC LIMIT %s)"
+                )
+                params += [index_query, *f_params, *(v for v in (lo, hi) if v is not None), want]
+            if not parts:
+                break
+            cursor.execute(
+                settings +
+                f"SELECT c.sort_key, {score}, {ok} FROM (SELECT * FROM ({' UNION ALL '.join(parts)}) u LIMIT %s) c, "
+                f"(SELECT {exact_sql} AS q) x ORDER BY c.sort_key DESC",
+                [*params, want, *exact_params],
+            )
+            cursor.nextset()
+            rows = cursor.fetchall()
+            found.extend((key, rank) for key, rank, matched in rows if matched)
+            if len(rows) < want or all(matched for _, _, matched in rows):
+                break
+            below = rows[-1][0]
+    return found
 
+
+# --- rebuild --------------------------------------------------------------------------------
 
 def rebuild_start(connection) -> None:
     """Before a bulk load: building the GIN index once at the end is far faster than row by row."""
     with connection.cursor() as cursor:
         # TRUNCATE refuses while deferred FK checks are pending in this transaction: run them now.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("TRUNCATE search_searchdocument")
+        cursor.execute(f"TRUNCATE {TABLE}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(f"DROP INDEX IF EXISTS {INDEX}")
-        if rum_wanted():
-            cursor.execute(f"DROP INDEX IF EXISTS {RUM_INDEX}")
 
 
 def rebuild_finish(connection) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(CREATE_INDEX)
-        if rum_wanted():
-            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'rum'")
-            if cursor.fetchone():
-                cursor.execute(CREATE_RUM_INDEX)
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        cursor.execute("ANALYZE search_searchdocument")
+        # The partitions' statistics (read by _statistics), and the parent's for the planner.
+        cursor.execute(f"ANALYZE {TABLE}")

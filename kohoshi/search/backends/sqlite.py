@@ -114,6 +114,10 @@ def candidates(connection, query, criteria: Criteria, *, limit: int, scored: boo
         return cursor.fetchall()
 
 
+def prepare_write(connection, days) -> None:
+    """Nothing to make before writing documents (PostgreSQL makes its year partitions here)."""
+
+
 def rebuild_start(connection) -> None:
     """Before a bulk load: no per-row index work; the FTS table is rebuilt once at the end."""
     with connection.cursor() as cursor:

@@ -1,10 +1,22 @@
 """The database-specific full-text structure over search_searchdocument (see search/backends).
 
-The SQLite statements are the first version's, kept here as they were: 0003 replaces them.
+The statements are the first version's, kept here as they were: 0003 replaces the SQLite ones,
+0005 the PostgreSQL ones.
 """
 from django.db import migrations
 
-from kohoshi.search.backends import postgresql
+_PG_VECTOR = (
+    "setweight(to_tsvector('simple'::regconfig, title_tokens), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, body_tokens), 'D')"
+)
+PG_SETUP = [
+    f"ALTER TABLE search_searchdocument ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({_PG_VECTOR}) STORED",
+    "CREATE INDEX search_document_vector_gin ON search_searchdocument USING gin (search_vector)",
+]
+PG_TEARDOWN = [
+    "DROP INDEX IF EXISTS search_document_vector_gin",
+    "ALTER TABLE search_searchdocument DROP COLUMN IF EXISTS search_vector",
+]
 
 _SQLITE_TRIGGERS = [
     """CREATE TRIGGER search_fts_insert AFTER INSERT ON search_searchdocument BEGIN
@@ -33,7 +45,7 @@ SQLITE_TEARDOWN = [
     "DROP TABLE IF EXISTS search_fts",
 ]
 
-_SQL = {"sqlite": (SQLITE_SETUP, SQLITE_TEARDOWN), "postgresql": (postgresql.SETUP, postgresql.TEARDOWN)}
+_SQL = {"sqlite": (SQLITE_SETUP, SQLITE_TEARDOWN), "postgresql": (PG_SETUP, PG_TEARDOWN)}
 
 
 def _run(schema_editor, statements):
