@@ -229,22 +229,27 @@ def _common(query, frequencies, rows: float, limit: int) -> bool:
 
 # --- candidates -----------------------------------------------------------------------------
 
-# Years read per step, newest first: the top year, the 2 before it, the 4 before those, the rest.
+# The windows' sizes in years, newest first: the top year, the 2 before it, the 4 before
+# those; then the rest.
 WINDOW_YEARS = (1, 2, 4)
+
+
+def _top_year(criteria: Criteria) -> int:
+    return (criteria.date_to or criteria.now.date()).year
 
 
 def windows(criteria: Criteria, *, below: int | None = None) -> list[tuple[int | None, int | None]]:
     """Half-open sort_key ranges (None: open), newest first, within the date range (and below
-    `below`): the year of date_to (else of today) and any later, then WINDOW_YEARS back, then
-    everything older."""
+    `below`): the top year (of date_to, else of today) and anything later, then the
+    WINDOW_YEARS before it, then everything older."""
     low, high = criteria.sort_key_range()
     if below is not None:
         high = below if high is None else min(high, below)
-    year = (criteria.date_to or criteria.now.date()).year
-    edges = []
-    for span in WINDOW_YEARS:
-        edges.append(_year_key(max(1, year)))
+    year = _top_year(criteria)
+    edges = [_year_key(max(1, year))]
+    for span in WINDOW_YEARS[1:]:
         year -= span
+        edges.append(_year_key(max(1, year)))
     bounds = [None, *edges, None]
     out = []
     for upper, lower in zip(bounds, bounds[1:]):

@@ -1,0 +1,160 @@
+"""PostgreSQL: the year partitions, the token-pair lexemes and the windows read newest first find
+exactly what the exact query over every document finds."""
+from datetime import date, datetime, timezone as dt_timezone
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kohoshi.newsletters.services import ArticleInput, IssueInput, issue_import
+from kohoshi.places.models import Municipality
+from kohoshi.search import analysis, query as query_language
+from kohoshi.search.backends import postgresql
+from kohoshi.search.backends.common import Criteria, where_filters
+from kohoshi.search.models import SORT_KEY_SPAN
+from kohoshi.search.services import search_articles
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+
+QUERIES = [
+    "市", "防災", "ごみ", "医療費", '"移動図書館"', "マイナンバーカード", "子育て支援医療費助成制度",
+    "マイナンバーカード -郵便局", "防災 -訓練", "図書館 子ども", "ワクチン OR 予防接種", "講座 OR 教室 子ども",
+    "国民健康保険", '"子育て支援医療費助成制度"', '子ども -"子育て支援医療費"', '"国民健康保険" OR 健診',
+]
+
+
+def exact_matches(parsed, criteria):
+    """Every match of the exact (positional) query over the whole table, newest first: no
+    pairs, no windows, no limit."""
+    exact_sql, exact_params = postgresql.tsquery(parsed)
+    filters, params = where_filters(connection, criteria)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.sort_key FROM search_searchdocument d WHERE d.search_vector @@ ({exact_sql}) "
+            f"AND {' AND '.join(filters)} ORDER BY d.sort_key DESC",
+            [*exact_params, *params],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def keys(found):
+    return [key for key, _ in found]
+
+
+@pytest.mark.django_db
+@pytest.mark.corpus
+@pytest.mark.usefixtures("search_corpus")
+class TestAgainstTheExactQuery:
+    @pytest.mark.parametrize("walk", [False, True])
+    @pytest.mark.parametrize("text", QUERIES)
+    def test_the_newest_matches_are_those_of_the_exact_query(self, text, walk, monkeypatch):
+        """Pairs for the index, the exact check on the rows kept, every window boundary, the
+        btree walk and the GIN bitmap: always the newest `limit` of the exact query's matches."""
+        monkeypatch.setattr(postgresql, "_common", lambda *args: walk)
+        parsed = query_language.parse(text)
+        now = timezone.now()
+        expected = exact_matches(parsed, Criteria(now=now))
+        assert expected, text
+        days = sorted({date.fromordinal(key // SORT_KEY_SPAN) for key in expected})
+        # Each year of the matches (and the one after them) once the top window, and windows
+        # of one year only.
+        for top in {day.year for day in days} | {days[-1].year + 1}:
+            monkeypatch.setattr(postgresql, "_top_year", lambda criteria, top=top: top)
+            for years in ((1, 2, 4), (1,)):
+                monkeypatch.setattr(postgresql, "WINDOW_YEARS", years)
+                for limit in (1, 7, 30, 1001):
+                    found = postgresql.candidates(connection, parsed, Criteria(now=now), limit=limit, scored=True)
+                    assert keys(found) == expected[:limit], (text, top, years, limit)
+
+    @pytest.mark.parametrize("text", ["防災", "医療費", "国民健康保険", '市 -"子育て支援医療費"'])
+    def test_date_ranges_and_filters(self, text):
+        parsed = query_language.parse(text)
+        now = timezone.now()
+        all_keys = exact_matches(parsed, Criteria(now=now))
+        middle = date.fromordinal(all_keys[len(all_keys) // 2] // SORT_KEY_SPAN)
+        for criteria in (
+            Criteria(now=now, date_to=middle),
+            Criteria(now=now, date_from=middle),
+            Criteria(now=now, date_from=date(middle.year - 1, 1, 1), date_to=middle),
+            Criteria(now=now, municipality_id="142123"),
+            Criteria(now=now, prefecture_id="01"),
+        ):
+            expected = exact_matches(parsed, criteria)
+            found = postgresql.candidates(connection, parsed, criteria, limit=20, scored=False)
+            assert keys(found) == expected[:20], (text, criteria)
+
+    def test_two_token_phrases_are_answered_from_the_index_alone(self):
+        for text in ("医療費", "防災", "マイナンバーカード -郵便局", "子育て支援医療費助成制度"):
+            assert not postgresql.needs_check(query_language.parse(text)), text
+        for text in ('"移動図書館"', "国民健康保険", '防災 -"子育て支援医療費"'):
+            assert postgresql.needs_check(query_language.parse(text)), text
+
+    def test_one_statement_per_search(self, django_assert_max_num_queries):
+        parsed = query_language.parse("防災")
+        postgresql.candidates(connection, parsed, Criteria(now=timezone.now()), limit=30, scored=True)  # statistics cached
+        with django_assert_max_num_queries(1):
+            assert len(postgresql.candidates(connection, parsed, Criteria(now=timezone.now()), limit=30, scored=True)) == 30
+
+
+def _phrase_apart_issue(day, body, title="記事"):
+    return IssueInput(
+        municipality=Municipality.objects.get(code="012131"),
+        newsletter_title="広報テスト",
+        title=f"広報テスト {day:%Y年%m月}号",
+        published_on=day,
+        articles=[ArticleInput(title=title, category="くらし", body=body)],
+    )
+
+
+@pytest.mark.django_db
+def test_a_phrase_whose_pairs_are_found_apart_is_not_a_match():
+    """子育て支援医療費 has the pairs 子育て_支援, 支援_医療, 医療_費; a text with them apart is
+    found by the pairs and dropped by the exact check, and the search reads on past it."""
+    phrase = analysis.phrase_tokens("子育て支援医療費")
+    assert len(phrase) >= 3
+    apart = "子育て支援の集い。支援医療の窓口。医療費の話。"
+    before = search_articles('"子育て支援医療費"').count, search_articles('子育て 支援 医療費 -"子育て支援医療費"').count
+    issue_import(_phrase_apart_issue(date(2024, 6, 1), "子育て支援医療費の助成が始まります。"))
+    for month in range(1, 6):
+        issue_import(_phrase_apart_issue(date(2025, month, 1), apart))
+    parsed = query_language.parse('"子育て支援医療費"')
+    assert postgresql.needs_check(parsed)
+    found = postgresql.candidates(connection, parsed, Criteria(now=timezone.now()), limit=1, scored=True)
+    assert len(found) == 1 and date.fromordinal(found[0][0] // SORT_KEY_SPAN) == date(2024, 6, 1)
+    assert search_articles('"子育て支援医療費"').count == before[0] + 1
+    assert search_articles('子育て 支援 医療費 -"子育て支援医療費"').count == before[1] + 5
+
+
+def partitions():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'search_searchdocument'::regclass ORDER BY 1"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_year_partition_is_made_with_its_first_document_and_not_by_a_rolled_back_write():
+    assert "search_searchdocument_y1987" not in partitions()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        issue_import(_phrase_apart_issue(date(1987, 4, 1), "古い広報のかきごおり。"))
+        assert "search_searchdocument_y1987" in partitions()
+        raise RuntimeError
+    assert "search_searchdocument_y1987" not in partitions()
+    issue_import(_phrase_apart_issue(date(1987, 4, 1), "古い広報のかきごおり。"))
+    issue_import(_phrase_apart_issue(date(9999, 12, 1), "遠い未来のかきごおり。"))
+    assert {"search_searchdocument_y1987", "search_searchdocument_y9999"} <= set(partitions())
+    results = search_articles("かきごおり", order="newest")
+    assert [h.article.issue.published_on.year for h in results.hits] == [9999, 1987]
+
+
+def test_windows_are_newest_first_contiguous_and_cover_everything():
+    now = datetime(2026, 11, 25, tzinfo=dt_timezone.utc)
+    y = postgresql._year_key
+    assert postgresql.windows(Criteria(now=now)) == [(y(2026), None), (y(2024), y(2026)), (y(2020), y(2024)), (None, y(2020))]
+    ranges = postgresql.windows(Criteria(now=now, date_from=date(2024, 3, 1), date_to=date(2025, 6, 30)))
+    low, high = Criteria(now=now, date_from=date(2024, 3, 1), date_to=date(2025, 6, 30)).sort_key_range()
+    assert ranges[0][1] == high and ranges[-1][0] == low
+    assert all(a[0] == b[1] for a, b in zip(ranges, ranges[1:]))
+    assert postgresql.windows(Criteria(now=now), below=y(2024)) == [(y(2020), y(2024)), (None, y(2020))]
