@@ -15,10 +15,8 @@ PG_URL_DEFAULT := postgres://postgres@127.0.0.1:5432/test
 
 install: system-deps $(VENV)/.installed
 
-# postgresql-15-rum (the optional search index, docs/search.md) only where the PostgreSQL 15 server runs.
 system-deps:
-	@rum=""; dpkg -s postgresql-15 >/dev/null 2>&1 && rum=postgresql-15-rum; \
-	missing=""; for p in $(APT_PACKAGES) $(EXTRA_APT_PACKAGES) $$rum; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

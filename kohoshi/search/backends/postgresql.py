@@ -333,9 +333,14 @@ def rebuild_start(connection) -> None:
         cursor.execute(f"DROP INDEX IF EXISTS {INDEX}")
 
 
+# A GIN build is several times faster with more than the default 64 MB (for this transaction only).
+BUILD_MEMORY = "256MB"
+
+
 def rebuild_finish(connection) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [BUILD_MEMORY])
         cursor.execute(CREATE_INDEX)
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         # The partitions' statistics (read by _statistics), and the parent's for the planner.

@@ -33,6 +33,7 @@ def forwards(apps, schema_editor):
     # The new rows' foreign keys checked now, not at commit (a table with pending checks cannot be changed).
     schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     schema_editor.execute(f"DROP TABLE {OLD}")
+    schema_editor.execute(f"SET LOCAL maintenance_work_mem = '{postgresql.BUILD_MEMORY}'")
     for sql in postgresql.CREATE_INDEXES:
         schema_editor.execute(sql)
     schema_editor.execute(f"ANALYZE {table}")
