@@ -55,16 +55,17 @@ class TestAgainstTheExactQuery:
         now = timezone.now()
         expected = exact_matches(parsed, Criteria(now=now))
         assert expected, text
-        days = sorted({date.fromordinal(key // SORT_KEY_SPAN) for key in expected})
-        # Each year of the matches (and the one after them) once the top window, and windows
-        # of one year only.
-        for top in {day.year for day in days} | {days[-1].year + 1}:
-            monkeypatch.setattr(postgresql, "_top_year", lambda criteria, top=top: top)
-            for years in ((1, 2, 4), (1,)):
-                monkeypatch.setattr(postgresql, "WINDOW_YEARS", years)
+        months = sorted({key // SORT_KEY_SPAN // 30 for key in expected})
+        # Windows anchored at the newest document, at none (today), at a match every few
+        # months (a stale anchor: matches above the first window's start), and windows of one
+        # month each.
+        for newest in {None, expected[0], *(m * 30 * SORT_KEY_SPAN for m in months[::4])}:
+            monkeypatch.setattr(postgresql, "_newest", lambda *args, newest=newest: newest)
+            for sizes in ((3, 9, 24, 48), (1, 1, 1)):
+                monkeypatch.setattr(postgresql, "WINDOW_MONTHS", sizes)
                 for limit in (1, 7, 30, 1001):
                     found = postgresql.candidates(connection, parsed, Criteria(now=now), limit=limit, scored=True)
-                    assert keys(found) == expected[:limit], (text, top, years, limit)
+                    assert keys(found) == expected[:limit], (text, newest, sizes, limit)
 
     @pytest.mark.parametrize("text", ["防災", "医療費", "国民健康保険", '市 -"子育て支援医療費"'])
     def test_date_ranges_and_filters(self, text):
@@ -151,10 +152,18 @@ def test_a_year_partition_is_made_with_its_first_document_and_not_by_a_rolled_ba
 
 def test_windows_are_newest_first_contiguous_and_cover_everything():
     now = datetime(2026, 11, 25, tzinfo=dt_timezone.utc)
-    y = postgresql._year_key
-    assert postgresql.windows(Criteria(now=now)) == [(y(2026), None), (y(2024), y(2026)), (y(2020), y(2024)), (None, y(2020))]
-    ranges = postgresql.windows(Criteria(now=now, date_from=date(2024, 3, 1), date_to=date(2025, 6, 30)))
-    low, high = Criteria(now=now, date_from=date(2024, 3, 1), date_to=date(2025, 6, 30)).sort_key_range()
-    assert ranges[0][1] == high and ranges[-1][0] == low
-    assert all(a[0] == b[1] for a, b in zip(ranges, ranges[1:]))
-    assert postgresql.windows(Criteria(now=now), below=y(2024)) == [(y(2020), y(2024)), (None, y(2020))]
+    newest = date(2024, 12, 20).toordinal() * SORT_KEY_SPAN + 5
+
+    def m(year, month):
+        return date(year, month, 1).toordinal() * SORT_KEY_SPAN
+
+    assert postgresql.windows(Criteria(now=now), newest=newest) == [
+        (m(2024, 10), None), (m(2024, 1), m(2024, 10)), (m(2022, 1), m(2024, 1)), (m(2018, 1), m(2022, 1)), (None, m(2018, 1))
+    ]
+    assert postgresql.windows(Criteria(now=now), newest=None)[0] == (m(2026, 9), None)
+    criteria = Criteria(now=now, date_from=date(2023, 3, 1), date_to=date(2024, 6, 30))
+    low, high = criteria.sort_key_range()
+    assert postgresql.windows(criteria, newest=newest) == [(m(2024, 4), high), (m(2023, 7), m(2024, 4)), (low, m(2023, 7))]
+    assert postgresql.windows(Criteria(now=now), newest=newest, below=m(2023, 5)) == [
+        (m(2022, 1), m(2023, 5)), (m(2018, 1), m(2022, 1)), (None, m(2018, 1))
+    ]
