@@ -54,21 +54,29 @@ FILTER_INDEXES = {
 # The table as migration 0005 makes it (the columns of models.SearchDocument). A partitioned
 # table's primary key must hold the partition key, so it is (article_id, sort_key); article ids
 # stay unique because indexing deletes an issue's documents before writing them again.
+FOREIGN_KEYS = {
+    "article_id": "newsletters_article (id)",
+    "category_id": "newsletters_category (id)",
+    "municipality_id": "places_municipality (code)",
+    "newsletter_id": "newsletters_newsletter (id)",
+    "prefecture_id": "places_prefecture (code)",
+}
 CREATE_TABLE = f"""
 CREATE TABLE {TABLE} (
-    article_id bigint NOT NULL REFERENCES newsletters_article (id) DEFERRABLE INITIALLY DEFERRED,
+    article_id bigint NOT NULL,
     title_tokens text NOT NULL,
     body_tokens text NOT NULL,
     published_at timestamp with time zone NULL,
     published_on date NOT NULL,
-    category_id bigint NOT NULL REFERENCES newsletters_category (id) DEFERRABLE INITIALLY DEFERRED,
-    municipality_id varchar(6) NOT NULL REFERENCES places_municipality (code) DEFERRABLE INITIALLY DEFERRED,
-    newsletter_id bigint NOT NULL REFERENCES newsletters_newsletter (id) DEFERRABLE INITIALLY DEFERRED,
-    prefecture_id varchar(2) NOT NULL REFERENCES places_prefecture (code) DEFERRABLE INITIALLY DEFERRED,
+    category_id bigint NOT NULL,
+    municipality_id varchar(6) NOT NULL,
+    newsletter_id bigint NOT NULL,
+    prefecture_id varchar(2) NOT NULL,
     sort_key bigint NOT NULL,
     filter_tokens text NOT NULL,
     search_vector tsvector GENERATED ALWAYS AS ({VECTOR}) STORED,
-    CONSTRAINT search_searchdocument_pkey PRIMARY KEY (article_id, sort_key)
+    CONSTRAINT search_searchdocument_pkey PRIMARY KEY (article_id, sort_key),
+    {", ".join(f"FOREIGN KEY ({c}) REFERENCES {t} DEFERRABLE INITIALLY DEFERRED" for c, t in FOREIGN_KEYS.items())}
 ) PARTITION BY RANGE (sort_key)"""
 CREATE_INDEXES = [
     CREATE_INDEX,

@@ -3,11 +3,14 @@ tsvector gains the token-pair lexemes, and the optional RUM index of 0004 goes (
 search/backends/postgresql.py and docs/search.md). The rows are copied in SQL (the pairs are
 made from the stored token streams), so no re-tokenising is needed; on SQLite nothing changes.
 """
+import importlib
+
 from django.db import migrations
 
 from kohoshi.search.backends import postgresql
 
 OLD = "search_searchdocument_unpartitioned"
+_0002 = importlib.import_module("kohoshi.search.migrations.0002_fulltext_index")
 
 
 def forwards(apps, schema_editor):
@@ -39,7 +42,33 @@ def forwards(apps, schema_editor):
     schema_editor.execute(f"ANALYZE {table}")
 
 
+def backwards(apps, schema_editor):
+    """The unpartitioned table of 0004 again (without RUM), the rows copied in SQL."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    table = postgresql.TABLE
+    schema_editor.execute(
+        f"CREATE TABLE {OLD} (LIKE {table} INCLUDING DEFAULTS)"
+    )
+    schema_editor.execute(f"ALTER TABLE {OLD} DROP COLUMN search_vector")
+    columns = postgresql.COLUMNS
+    schema_editor.execute(f"INSERT INTO {OLD} ({columns}) SELECT {columns} FROM {table}")
+    schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    schema_editor.execute(f"DROP TABLE {table}")
+    schema_editor.execute(f"DROP FUNCTION {postgresql.PAIRS_FUNCTION}(text)")
+    schema_editor.execute(f"ALTER TABLE {OLD} RENAME TO {table}")
+    schema_editor.execute(f"ALTER TABLE {table} ADD CONSTRAINT search_searchdocument_pkey PRIMARY KEY (article_id)")
+    for column, target in postgresql.FOREIGN_KEYS.items():
+        schema_editor.execute(
+            f"ALTER TABLE {table} ADD FOREIGN KEY ({column}) REFERENCES {target} DEFERRABLE INITIALLY DEFERRED"
+        )
+    for sql in _0002.PG_SETUP:
+        schema_editor.execute(sql)
+    schema_editor.execute(f"CREATE INDEX search_doc_sort_key ON {table} (sort_key, published_at)")
+    for sql in postgresql.FILTER_INDEXES.values():
+        schema_editor.execute(sql)
+
+
 class Migration(migrations.Migration):
     dependencies = [("search", "0004_rum_index")]
-    # Not reversible: going back would mean a rebuild of the unpartitioned table.
-    operations = [migrations.RunPython(forwards)]
+    operations = [migrations.RunPython(forwards, backwards)]

@@ -135,7 +135,7 @@ def partitions():
         return [row[0] for row in cursor.fetchall()]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_year_partition_is_made_with_its_first_document_and_not_by_a_rolled_back_write():
     assert "search_searchdocument_y1987" not in partitions()
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -167,3 +167,34 @@ def test_windows_are_newest_first_contiguous_and_cover_everything():
     assert postgresql.windows(Criteria(now=now), newest=newest, below=m(2023, 5)) == [
         (m(2022, 1), m(2023, 5)), (m(2018, 1), m(2022, 1)), (None, m(2018, 1))
     ]
+
+
+def _migrate(target):
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([("search", target)])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_migration_0005_turns_an_unpartitioned_index_into_the_partitioned_one_and_back():
+    """Down to the unpartitioned table of 0004 and up again, with documents in two years: the
+    rows survive both ways, the pairs are made in SQL (a 2-token phrase is found by its pair)."""
+    issue_import(_phrase_apart_issue(date(2023, 6, 1), "医療費の助成について。"))
+    issue_import(_phrase_apart_issue(date(2024, 6, 1), "子ども医療費の申請。"))
+    before = [h.article.pk for h in search_articles("医療費").hits]
+    assert len(before) == 2
+    _migrate("0004_rum_index")
+    try:
+        assert partitions() == []
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM search_searchdocument WHERE search_vector @@ '医療 <-> 費'::tsquery")
+            assert cursor.fetchone()[0] == 2
+    finally:
+        _migrate("0005_partitions_and_token_pairs")
+    assert partitions() == ["search_searchdocument_y2023", "search_searchdocument_y2024"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM search_searchdocument WHERE search_vector @@ '医療_費'::tsquery")
+        assert cursor.fetchone()[0] == 2
+    assert [h.article.pk for h in search_articles("医療費").hits] == before
