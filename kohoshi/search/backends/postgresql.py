@@ -99,23 +99,34 @@ def _year_key(year: int) -> int:
     return date(year, 1, 1).toordinal() * SORT_KEY_SPAN
 
 
-def create_partition_sql(year: int) -> str:
+def _partition_bounds(year: int) -> str:
     high = str(_year_key(year + 1)) if year < date.max.year else "MAXVALUE"
-    return (
-        f"CREATE TABLE IF NOT EXISTS {partition_name(year)} PARTITION OF {TABLE} "
-        f"FOR VALUES FROM ({_year_key(year)}) TO ({high})"
-    )
+    return f"FOR VALUES FROM ({_year_key(year)}) TO ({high})"
+
+
+def create_partition_sql(year: int) -> str:
+    """One statement making a year's partition (for migrations, where nobody reads)."""
+    return f"CREATE TABLE IF NOT EXISTS {partition_name(year)} PARTITION OF {TABLE} {_partition_bounds(year)}"
 
 
 def prepare_write(connection, days) -> None:
-    """Make the partitions of the years of these publication days, where missing (in the
-    writer's transaction: a rolled-back write leaves no partition behind)."""
+    """Make the partitions of the years of these publication days, where missing, in the
+    writer's transaction (a rolled-back write leaves no partition behind).
+
+    Made as a table of the same shape, then attached: CREATE TABLE … PARTITION OF would hold an
+    ACCESS EXCLUSIVE lock on the whole table until the writer commits, and every search would
+    wait; ATTACH PARTITION takes SHARE UPDATE EXCLUSIVE, which readers and writers pass. The
+    indexes made by LIKE are taken over as the partition's; the foreign keys come with ATTACH."""
     with connection.cursor() as cursor:
         for year in sorted({day.year for day in days}):
-            cursor.execute("SELECT to_regclass(%s)", [partition_name(year)])
+            name = partition_name(year)
+            cursor.execute("SELECT to_regclass(%s)", [name])
             if cursor.fetchone()[0] is None:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PARTITION_LOCK])
-                cursor.execute(create_partition_sql(year))
+                cursor.execute("SELECT to_regclass(%s)", [name])
+                if cursor.fetchone()[0] is None:
+                    cursor.execute(f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING ALL)")
+                    cursor.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {name} {_partition_bounds(year)}")
 
 
 # --- queries -------------------------------------------------------------------------------

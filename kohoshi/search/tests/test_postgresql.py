@@ -198,3 +198,49 @@ def test_migration_0005_turns_an_unpartitioned_index_into_the_partitioned_one_an
         cursor.execute("SELECT count(*) FROM search_searchdocument WHERE search_vector @@ '医療_費'::tsquery")
         assert cursor.fetchone()[0] == 2
     assert [h.article.pk for h in search_articles("医療費").hits] == before
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_making_a_partition_does_not_make_searches_wait():
+    """A writer that made a new year's partition and has not committed yet: a search from
+    another connection answers at once (CREATE TABLE … PARTITION OF would hold it until then);
+    the partition has the table's indexes and foreign keys."""
+    import threading
+
+    from django.db import connections
+
+    made, release, failures = threading.Event(), threading.Event(), []
+
+    def writer():
+        try:
+            with transaction.atomic():
+                issue_import(_phrase_apart_issue(date(1991, 4, 1), "古い広報の灯台めぐり。"))
+                made.set()
+                release.wait(10)
+        except Exception as error:  # pragma: no cover - reported below
+            failures.append(error)
+            made.set()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert made.wait(10) and not failures, failures
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '1s'")
+        assert search_articles("灯台").count == 0, "not committed yet, and not waited for"
+    finally:
+        release.set()
+        thread.join(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+    assert not failures, failures
+    assert search_articles("灯台").count == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'search_searchdocument_y1991'")
+        indexes = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SELECT count(*) FROM pg_constraint WHERE conrelid = 'search_searchdocument_y1991'::regclass AND contype = 'f'")
+        foreign_keys = cursor.fetchone()[0]
+    assert "gin (search_vector)" in indexes and "(sort_key, published_at)" in indexes
+    assert foreign_keys == len(postgresql.FOREIGN_KEYS)
