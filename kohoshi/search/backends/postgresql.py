@@ -1,5 +1,5 @@
 """PostgreSQL: search_searchdocument partitioned by publication year, a generated tsvector with a
-GIN index on each partition, and the matches read newest first, a few years at a time.
+GIN index on each partition, and the matches read newest first, a few months at a time.
 
 The vector holds the token streams ('simple' configuration: it only splits on the spaces we put
 there; title weight A, body D, with positions) and, without positions, every pair of adjacent
@@ -288,7 +288,7 @@ def windows(criteria: Criteria, *, newest: int | None, below: int | None = None)
     top = date.fromordinal(newest // SORT_KEY_SPAN) if newest else criteria.now.date()
     if criteria.date_to:
         top = min(top, criteria.date_to)
-    month = top.year * 12 + top.month - 1 + 1
+    month = top.year * 12 + top.month  # the month after top's (months counted from year 0)
     edges = []
     for size in WINDOW_MONTHS:
         month -= size
