@@ -67,9 +67,9 @@ def index_issue(issue: Issue) -> None:
         _write([_document(row, _tokens(row)) for row in rows])
 
 
-def _write(documents: list[SearchDocument], batch_size: int | None = None) -> None:
+def _write(documents: list[SearchDocument]) -> None:
     backend_for().prepare_write(connection, {d.published_on for d in documents})
-    SearchDocument.objects.bulk_create(documents, batch_size=batch_size)
+    SearchDocument.objects.bulk_create(documents)
 
 
 def unindex_articles(article_ids) -> None:
@@ -93,7 +93,7 @@ def index_rebuild(*, batch_size: int = 500, workers: int | None = None, progress
 
         def save(batch, tokens):
             nonlocal done
-            _write([_document(r, t) for r, t in zip(batch, tokens)], batch_size=batch_size)
+            _write([_document(r, t) for r, t in zip(batch, tokens)])
             done += len(batch)
             if progress:
                 progress(len(batch))

@@ -197,10 +197,13 @@ def _database(connection) -> tuple:
     return connection.settings_dict["HOST"], connection.settings_dict["PORT"], connection.settings_dict["NAME"]
 
 
-def _statistics(connection, cursor) -> tuple[dict[str, float], float]:
+def _statistics(connection, cursor) -> tuple[dict[str, float], float, int | None]:
     """({lexeme: share of documents} for the commonest lexemes, documents in the largest
-    partition), from the planner's statistics of the partitions (pg_stats keeps the ~1,000
-    commonest tsvector elements of each after ANALYZE, which autovacuum runs)."""
+    partition, the largest sort_key in the index), looked up together and cached per process
+    and database for STATISTICS_TTL seconds. The shares come from the planner's statistics of
+    the partitions (pg_stats keeps the ~1,000 commonest tsvector elements of each after ANALYZE,
+    which autovacuum runs). A stale value costs time, never results: it only picks the way to
+    read and where the windows start, and the first window is open above."""
     database = _database(connection)
     cached = _statistics_cache.get(database)
     now = time.monotonic()
@@ -222,9 +225,10 @@ def _statistics(connection, cursor) -> tuple[dict[str, float], float]:
             for element, frequency in zip(elements, frequencies):
                 totals[element] = totals.get(element, 0.0) + frequency * tuples
         shares = {element: total / rows for element, total in totals.items()} if rows else {}
-        cached = (now, shares, largest)
+        cursor.execute(f"SELECT max(sort_key) FROM {TABLE}")
+        cached = (now, shares, largest, cursor.fetchone()[0])
         _statistics_cache[database] = cached
-    return cached[1], cached[2]
+    return cached[1:]
 
 
 def _share(query, frequencies) -> float:
@@ -253,7 +257,7 @@ def _common(query, frequencies, rows: float, limit: int) -> bool:
 # --- candidates -----------------------------------------------------------------------------
 
 # The windows' sizes in months, newest first, counted back from the month of the newest
-# document (or of date_to): 3 months, the 9 before them, 2 years, 4 years; then the rest. Small
+# document (_statistics; or of date_to): 3 months, the 9 before them, 2 years, 4 years; then the rest. Small
 # first windows because a window is read whole: a word in 10 % of the documents has 1,001 in a
 # quarter of a million-document index, not in a year. Within a year's partition the planner ANDs
 # the GIN bitmap with the (sort_key, published_at) btree's range.
@@ -263,19 +267,6 @@ WINDOW_MONTHS = (3, 9, 24, 48)
 def _month_key(month: int) -> int:
     """The sort_key where a month (year × 12 + month - 1) starts."""
     return date(max(1, month // 12), month % 12 + 1, 1).toordinal() * SORT_KEY_SPAN
-
-
-def _newest(connection, cursor) -> int | None:
-    """The largest sort_key in the index, cached per process and database for STATISTICS_TTL
-    seconds. A stale one costs time, never results: the first window is open above."""
-    key = ("newest", *_database(connection))
-    cached = _statistics_cache.get(key)
-    now = time.monotonic()
-    if cached is None or now - cached[0] > STATISTICS_TTL:
-        cursor.execute(f"SELECT max(sort_key) FROM {TABLE}")
-        cached = (now, cursor.fetchone()[0])
-        _statistics_cache[key] = cached
-    return cached[1]
 
 
 def windows(criteria: Criteria, *, newest: int | None, below: int | None = None) -> list[tuple[int | None, int | None]]:
@@ -323,9 +314,8 @@ def candidates(connection, query, criteria: Criteria, *, limit: int, scored: boo
     found: list[tuple[int, float]] = []
     below = None
     with connection.cursor() as cursor:
-        frequencies, rows_per_year = _statistics(connection, cursor)
+        frequencies, rows_per_year, newest = _statistics(connection, cursor)
         walk = _common(query, frequencies, rows_per_year * WINDOW_MONTHS[0] / 12, limit)
-        newest = _newest(connection, cursor)
         # At a million rows the planner's costs pass jit_above_cost, and compiling takes ~0.35 s,
         # a hundred times the query. set_config(…, true) in the same call (one statement for
         # the query budget; a multi-statement call is one implicit transaction) keeps the

@@ -59,8 +59,11 @@ class TestAgainstTheExactQuery:
         # Windows anchored at the newest document, at none (today), at a match every few
         # months (a stale anchor: matches above the first window's start), and windows of one
         # month each.
+        statistics = postgresql._statistics
         for newest in {None, expected[0], *(m * 30 * SORT_KEY_SPAN for m in months[::4])}:
-            monkeypatch.setattr(postgresql, "_newest", lambda *args, newest=newest: newest)
+            monkeypatch.setattr(
+                postgresql, "_statistics", lambda *args, newest=newest: (*statistics(*args)[:2], newest)
+            )
             for sizes in ((3, 9, 24, 48), (1, 1, 1)):
                 monkeypatch.setattr(postgresql, "WINDOW_MONTHS", sizes)
                 for limit in (1, 7, 30, 1001):
