@@ -1,3 +1,4 @@
+import pypdfium2 as pdfium
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -38,10 +39,27 @@ class UploadForm(forms.Form):
         upload.seek(0)
         head = upload.read(1024)
         upload.seek(0)
-        # The file's name and type are the sender's claim; the first bytes are the content's.
-        if PDF_MAGIC not in head:
+        # The file's name and type are the sender's claim; the first bytes are the content's. It
+        # must start as a PDF (after a BOM or whitespace at most, as some producers write): an
+        # HTML page with "%PDF-" in a comment is not one, and would be served back from our origin.
+        if not _starts_as_pdf(head) or not _opens_as_pdf(upload):
             raise forms.ValidationError(_("PDFファイルではありません。紙面のPDFを選んでください。"))
         return upload
+
+
+def _starts_as_pdf(head: bytes) -> bool:
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\f\x00").startswith(PDF_MAGIC)
+
+
+def _opens_as_pdf(upload) -> bool:
+    """pypdfium2 (which extracts it later) can open it; a password-protected PDF fails later, with its reason."""
+    source = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload.read()
+    upload.seek(0)
+    try:
+        pdfium.PdfDocument(source).close()
+    except pdfium.PdfiumError as exc:
+        return "password" in str(exc).lower()
+    return True
 
 
 class ArticleForm(forms.Form):
