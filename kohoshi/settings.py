@@ -23,14 +23,24 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
 
 
+def _private_file(path: Path) -> None:
+    """Create `path` readable and writable by its owner only, or make it so (0600)."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.stat().st_mode & 0o077:
+        try:
+            path.chmod(0o600)
+        except PermissionError:  # another user's file: leave it, `check --deploy` is not ours to fail
+            pass
+
+
 def _secret_key() -> str:
     if key := os.environ.get("KOHOSHI_SECRET_KEY"):
         return key
     # A key made once per data directory keeps sessions and signed cookies valid across restarts.
     path = DATA_DIR / "secret_key"
     if not path.exists():
+        _private_file(path)  # created 0600 before the key is written: never readable by others
         path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
     return path.read_text().strip()
 
 
@@ -106,6 +116,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The file holds staff password hashes and survey answers. SQLite gives its -wal and -shm
+    # files the database file's mode, so 0600 here covers them too.
+    if DATABASES["default"]["NAME"] not in ("", ":memory:") and Path(DATABASES["default"]["NAME"]).parent.is_dir():
+        _private_file(Path(DATABASES["default"]["NAME"]))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
