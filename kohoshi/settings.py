@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    "ninja",  # serves the API docs' Swagger UI from /static/, not a CDN the CSP would block
     "django_tasks",
     "django_tasks_db",
     "kohoshi.places",
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kohoshi.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kohoshi.middleware.RequestBodyLimitMiddleware",
     "kohoshi.middleware.NulRejectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -194,6 +197,29 @@ if _env_bool("KOHOSHI_HTTPS"):
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request bodies (kohoshi.middleware.RequestBodyLimitMiddleware; `kohoshi serve` gives waitress the
+# larger one too): readers send survey answers of a few KB, staff upload PDFs of up to 50 MB.
+KOHOSHI_ANONYMOUS_BODY_MAX = 1024 * 1024
+KOHOSHI_STAFF_BODY_MAX = 51 * 1024 * 1024
+
+# Every script and stylesheet is a file under /static/: no inline <script>, <style> or style=.
+KOHOSHI_CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "media-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+KOHOSHI_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in ("accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb")
+)
 
 LOGGING = {
     "version": 1,
