@@ -7,6 +7,8 @@ KOHOSHI_TASKS      db (default: django-tasks-db worker, `kohoshi db_worker`), rq
 KOHOSHI_DEBUG      1 for development pages
 KOHOSHI_ALLOWED_HOSTS  comma-separated host names
 KOHOSHI_SITE_URL   absolute base URL used in feeds, OGP and e-mails
+KOHOSHI_HTTPS      1 behind a TLS-terminating proxy: secure cookies, redirect to https, HSTS
+KOHOSHI_TRUSTED_PROXY  that proxy's address as `kohoshi serve` sees it (needed with KOHOSHI_HTTPS)
 """
 import os
 import secrets
@@ -189,10 +191,18 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The TLS-terminating proxy in front of `kohoshi serve`, as waitress sees it (e.g. 127.0.0.1), or
+# "*" for any. Waitress takes the scheme and the client address only from this proxy's headers
+# (KOHOSHI_TRUSTED_PROXY_HEADERS) and drops them from anyone else: without it, KOHOSHI_HTTPS=1
+# would see every request as http and redirect it forever (`serve` refuses to start so).
+KOHOSHI_TRUSTED_PROXY = os.environ.get("KOHOSHI_TRUSTED_PROXY", "")
+KOHOSHI_TRUSTED_PROXY_HEADERS = os.environ.get("KOHOSHI_TRUSTED_PROXY_HEADERS", "x-forwarded-proto x-forwarded-for").split()
 if _env_bool("KOHOSHI_HTTPS"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
+    # For other WSGI servers (gunicorn behind its proxy); under `kohoshi serve` waitress has
+    # already removed this header unless it came from KOHOSHI_TRUSTED_PROXY.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
