@@ -17,13 +17,12 @@ def test_database_down_is_a_json_503(client, monkeypatch, error):
 
 
 def test_database_down_while_connecting_is_a_json_503(client, monkeypatch):
-    from django.db import connection
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
-    def refuse():
+    def refuse(self):
         raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
 
-    monkeypatch.setattr(connection, "ensure_connection", refuse)
-    monkeypatch.setattr(connection, "connection", None)
+    monkeypatch.setattr(BaseDatabaseWrapper, "ensure_connection", refuse)
     response = client.get("/api/v1/search", {"q": "子育て"})
     assert response.status_code == 503
     assert response.json()["detail"]
