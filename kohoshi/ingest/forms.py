@@ -2,8 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kohoshi.newsletters.models import Category
-from kohoshi.staff.access import municipalities_for
-from kohoshi.staff.models import Role
+from kohoshi.accounts.policy import Action, municipalities_for
 
 from .pipeline import MAX_BYTES, PDF_MAGIC
 
@@ -27,7 +26,7 @@ class UploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Tenancy by construction: only the municipalities this user may edit are choices.
-        self.fields["municipality"].queryset = municipalities_for(user, role=Role.EDITOR).select_related("prefecture").order_by("code")
+        self.fields["municipality"].queryset = municipalities_for(user, action=Action.EDIT).select_related("prefecture").order_by("code")
 
     def clean_pdf(self):
         upload = self.cleaned_data["pdf"]

@@ -26,7 +26,7 @@ from kohoshi.newsletters.services import (
     newsletter_get_or_create,
 )
 from kohoshi.places.models import Municipality
-from kohoshi.staff.audit import audit_record
+from kohoshi.accounts.audit import audit_record
 
 from . import pdf
 from .models import IngestRun

@@ -12,16 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kohoshi.newsletters.models import Article
-from kohoshi.staff.access import municipalities_for, municipality_for_staff_or_404
-from kohoshi.staff.models import Role
+from kohoshi.accounts.policy import Action, can, municipalities_for, municipality_for_staff_or_404
 
 from . import pipeline
 from .forms import ArticleForm, SplitForm, UploadForm
 from .models import IngestRun
 
 
-def _run_or_404(request, code: str, pk: int, *, role: Role = Role.EDITOR) -> IngestRun:
-    municipality = municipality_for_staff_or_404(request.user, code, role=role)
+def _run_or_404(request, code: str, pk: int, *, action: Action = Action.EDIT) -> IngestRun:
+    municipality = municipality_for_staff_or_404(request.user, code, action=action)
     return get_object_or_404(
         IngestRun.objects.for_municipality(municipality).select_related("municipality", "issue__newsletter"), pk=pk
     )
@@ -34,7 +33,7 @@ def _article_or_404(run: IngestRun, number: int) -> Article:
 
 
 def _can_publish(user, run: IngestRun) -> bool:
-    return municipalities_for(user, role=Role.PUBLISHER).filter(pk=run.municipality_id).exists()
+    return can(user, run.municipality_id, Action.PUBLISH)
 
 
 def _review_redirect(run: IngestRun, anchor: str = ""):
@@ -45,7 +44,7 @@ def _review_redirect(run: IngestRun, anchor: str = ""):
 
 @login_required
 def upload(request):
-    towns = municipalities_for(request.user, role=Role.EDITOR)
+    towns = municipalities_for(request.user, action=Action.EDIT)
     if not towns.exists():
         raise Http404
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
@@ -169,7 +168,7 @@ def article_move(request, code, pk, number):
 @login_required
 @require_POST
 def publish(request, code, pk):
-    run = _run_or_404(request, code, pk, role=Role.PUBLISHER)
+    run = _run_or_404(request, code, pk, action=Action.PUBLISH)
     try:
         pipeline.ingest_run_publish(run, by=request.user)
     except ValidationError as exc:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kohoshi.places.models import Municipality
 from kohoshi.search import indexing
-from kohoshi.staff.audit import audit_record
+from kohoshi.accounts.audit import audit_record
 
 from .formatting import render_body
 from .models import Article, Category, Issue, Newsletter

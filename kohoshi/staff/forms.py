@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kohoshi.newsletters.models import Category
 
-from .login_throttle import login_failure_record, login_locked, login_success_clear
+from kohoshi.accounts.login_throttle import login_failure_record, login_locked, login_success_clear
 
 
 class ErrorsDescribedMixin:

@@ -17,6 +17,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kohoshi.accounts.models import AuditEntry
+from kohoshi.accounts.policy import Action, municipalities_for, municipality_for_staff_or_404, role_allows, role_of
 from kohoshi.engagement import stats
 from kohoshi.engagement.exports import article_views_csv, survey_responses_csv
 from kohoshi.engagement.models import ArticleDailyViews, SurveyQuestion
@@ -29,9 +31,7 @@ from kohoshi.newsletters.services import article_delete, article_update, issue_p
 from kohoshi.search.services import search_misses_for
 
 from . import charts
-from .access import municipalities_for, municipality_for_staff_or_404
 from .forms import ArticleForm, ScheduleForm, survey_question_forms
-from .models import AuditEntry, Membership, Role
 
 PERIODS = (7, 30, 90)
 Key = SurveyQuestion.Key
@@ -47,19 +47,13 @@ def _article_or_404(town, article_id) -> Article:
     )
 
 
-def _role(user, town) -> str:
-    if user.is_superuser:
-        return Role.PUBLISHER
-    return Membership.objects.filter(user=user, municipality=town).values_list("role", flat=True).first()
-
-
 def _context(request, town, **extra) -> dict:
-    role = _role(request.user, town)
+    role = role_of(request.user, town)
     return {
         "municipality": town,
         "role": role,
-        "can_edit": role in Role.at_least(Role.EDITOR),
-        "can_publish": role in Role.at_least(Role.PUBLISHER),
+        "can_edit": role_allows(role, Action.EDIT),
+        "can_publish": role_allows(role, Action.PUBLISH),
         **extra,
     }
 
@@ -111,7 +105,7 @@ def issue(request, code, issue_id):
 @require_POST
 @login_required
 def issue_publish_view(request, code, issue_id):
-    town = municipality_for_staff_or_404(request.user, code, role=Role.PUBLISHER)
+    town = municipality_for_staff_or_404(request.user, code, action=Action.PUBLISH)
     edition = _issue_or_404(town, issue_id)
     form = ScheduleForm(request.POST)
     if not form.is_valid():
@@ -144,7 +138,7 @@ def issue_publish_view(request, code, issue_id):
 @require_POST
 @login_required
 def issue_unpublish_view(request, code, issue_id):
-    town = municipality_for_staff_or_404(request.user, code, role=Role.PUBLISHER)
+    town = municipality_for_staff_or_404(request.user, code, action=Action.PUBLISH)
     edition = issue_unpublish(_issue_or_404(town, issue_id), by=request.user)
     messages.success(request, _("号を非公開にしました。"))
     return redirect("staff:issue", code=town.code, issue_id=edition.pk)
@@ -153,7 +147,7 @@ def issue_unpublish_view(request, code, issue_id):
 @require_POST
 @login_required
 def issue_reorder_view(request, code, issue_id):
-    town = municipality_for_staff_or_404(request.user, code, role=Role.EDITOR)
+    town = municipality_for_staff_or_404(request.user, code, action=Action.EDIT)
     edition = _issue_or_404(town, issue_id)
     current = list(edition.articles.order_by("position").values_list("pk", "position"))
 
@@ -174,7 +168,7 @@ def issue_reorder_view(request, code, issue_id):
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def article_edit(request, code, article_id):
-    town = municipality_for_staff_or_404(request.user, code, role=Role.EDITOR)
+    town = municipality_for_staff_or_404(request.user, code, action=Action.EDIT)
     article = _article_or_404(town, article_id)
     initial = {"title": article.title, "category": article.category, "body": article.body_source}
     form = ArticleForm(request.POST or None, initial=initial)
@@ -194,7 +188,7 @@ def article_edit(request, code, article_id):
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def article_delete_view(request, code, article_id):
-    town = municipality_for_staff_or_404(request.user, code, role=Role.EDITOR)
+    town = municipality_for_staff_or_404(request.user, code, action=Action.EDIT)
     article = _article_or_404(town, article_id)
     if request.method == "POST":
         try:
@@ -313,7 +307,7 @@ def export_views(request, code):
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def survey_questions(request, code):
-    town = municipality_for_staff_or_404(request.user, code, role=Role.EDITOR)
+    town = municipality_for_staff_or_404(request.user, code, action=Action.EDIT)
     forms = survey_question_forms(survey_questions_for(town), request.POST or None)
     if request.method == "POST" and all(form.is_valid() for _, form in forms):
         failed = False

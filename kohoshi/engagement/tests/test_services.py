@@ -8,7 +8,7 @@ from django.db import connection
 from kohoshi.engagement.models import ArticleDailyViews, SurveyQuestion
 from kohoshi.engagement.questions import survey_questions_for
 from kohoshi.engagement.services import article_view_record, is_bot_user_agent, survey_question_update
-from kohoshi.staff.models import AuditEntry
+from kohoshi.accounts.models import AuditEntry
 from kohoshi.staff.tests.factories import make_issue
 
 pytestmark = pytest.mark.django_db

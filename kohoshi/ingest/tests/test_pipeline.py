@@ -11,7 +11,7 @@ from kohoshi.ingest.pdf import DraftArticle, DraftIssue
 from kohoshi.ingest.tests.newsletter_pdf import SAMPLE_ARTICLES, corpus_articles, newsletter_pdf
 from kohoshi.newsletters.models import Article, Category, Issue
 from kohoshi.places.models import Municipality
-from kohoshi.staff.models import AuditEntry
+from kohoshi.accounts.models import AuditEntry
 
 ATSUGI = "142123"
 Status = IngestRun.Status

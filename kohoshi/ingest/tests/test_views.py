@@ -11,7 +11,7 @@ from kohoshi.ingest.tests.newsletter_pdf import SAMPLE_ARTICLES, corpus_articles
 from kohoshi.newsletters.formatting import plain_text
 from kohoshi.newsletters.models import Issue
 from kohoshi.places.models import Municipality
-from kohoshi.staff.models import Membership, Role
+from kohoshi.accounts.models import Membership, Role
 
 ATSUGI, SAPPORO = "142123", "011002"
 

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from kohoshi.newsletters.models import Article, Category
 from kohoshi.newsletters.services import article_delete, article_update, issue_reorder, issue_unpublish
-from kohoshi.staff.models import AuditEntry
+from kohoshi.accounts.models import AuditEntry
 from kohoshi.staff.tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db

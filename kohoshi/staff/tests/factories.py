@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from kohoshi.newsletters.services import ArticleInput, IssueInput, issue_import
 from kohoshi.places.models import Municipality
-from kohoshi.staff.models import Membership, Role
+from kohoshi.accounts.models import Membership, Role
 
 TOMAKOMAI = "012131"
 SAPPORO = "011002"

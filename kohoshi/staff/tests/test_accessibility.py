@@ -10,7 +10,7 @@ from kohoshi.ingest.tests.newsletter_pdf import newsletter_pdf
 from kohoshi.newsletters.services import article_delete
 from kohoshi.newsletters.tests.test_accessibility import audit, focus_problems, report
 from kohoshi.places.models import Municipality
-from kohoshi.staff.models import Role
+from kohoshi.accounts.models import Role
 from kohoshi.staff.tests.factories import PASSWORD, TOMAKOMAI, make_issue, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kohoshi.engagement.services import survey_response_create
-from kohoshi.staff.models import Role
+from kohoshi.accounts.models import Role
 from kohoshi.staff.tests.factories import SAPPORO, TOMAKOMAI, make_issue, make_staff
 
 pytestmark = pytest.mark.django_db

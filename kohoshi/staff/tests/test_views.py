@@ -10,7 +10,7 @@ from django.utils import timezone
 from kohoshi.engagement.models import ArticleDailyViews
 from kohoshi.engagement.services import article_view_record, survey_response_create
 from kohoshi.newsletters.models import Article, Category, Issue
-from kohoshi.staff.models import AuditEntry, Role
+from kohoshi.accounts.models import AuditEntry, Role
 from kohoshi.staff.tests.factories import SAPPORO, TOMAKOMAI, make_issue, make_staff
 
 pytestmark = pytest.mark.django_db

@@ -1,3 +1,4 @@
+"""Who may act for which municipality, and what they did: infrastructure every app may use."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,7 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "staff_membership"  # moved from the staff app; the table kept its name
         verbose_name = _("担当者")
         verbose_name_plural = _("担当者")
         constraints = [
@@ -54,6 +56,7 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        db_table = "staff_auditentry"  # moved from the staff app; the table kept its name
         ordering = ["-created_at", "-pk"]
         verbose_name = _("操作記録")
         verbose_name_plural = _("操作記録")

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from kohoshi.places.models import Municipality
-from kohoshi.staff.models import Role
-from kohoshi.staff.services import staff_member_add
+from kohoshi.accounts.models import Role
+from kohoshi.accounts.services import staff_member_add
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ with the right password. Nothing is written to the database.
 """
 from django.conf import settings
 
-from kohoshi.engagement import ratelimit
+from . import ratelimit
 
 
 def _limits() -> dict:

@@ -1,5 +1,5 @@
-"""Staff accounts. Article and issue writes (edit, reorder, delete, publish) live in
-kohoshi.newsletters.services, the one home for them; the staff views call those."""
+"""Staff accounts: who acts for which municipality. Article and issue writes (edit, reorder,
+delete, publish) live in kohoshi.newsletters.services."""
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
