@@ -8,7 +8,6 @@ urlpatterns = [
     path("", include("kohoshi.newsletters.urls")),
     path("search/", include("kohoshi.search.urls")),
     path("api/", include("kohoshi.api.urls")),
-    path("staff/ingest/", include("kohoshi.ingest.urls")),
     path("staff/", include("kohoshi.staff.urls")),
     path("survey/", include("kohoshi.engagement.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -7,6 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from kohoshi.accounts.audit import audit_record
+from kohoshi.accounts.policy import Action, require
 from kohoshi.newsletters.models import Article
 
 from .models import ArticleDailyViews, SurveyQuestion, SurveyResponse
@@ -70,6 +71,7 @@ def survey_response_create(
 
 def survey_question_update(municipality, *, key: str, text: str, choices: list[str], enabled: bool, by):
     """Reword one survey question of a municipality (its first edit copies the default)."""
+    require(by, municipality, Action.EDIT)
     default = DEFAULTS_BY_KEY.get(key)
     if default is None:
         raise ValidationError("未知の設問です")

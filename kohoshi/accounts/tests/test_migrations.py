@@ -28,7 +28,7 @@ def test_memberships_and_audit_rows_survive_the_move_to_accounts():
         new = _migrate(AFTER)
         membership = new.get_model("accounts", "Membership").objects.get()
         assert (membership.user.username, membership.municipality_id, membership.role) == ("moved", "012131", "publisher")
-        assert new.get_model("accounts", "AuditEntry").objects.get().actor_id == user.pk
+        assert new.get_model("accounts", "AuditEntry").objects.filter(actor_id=user.pk, action="issue.publish").count() == 1
         assert "staff_membership" in connection.introspection.table_names()
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

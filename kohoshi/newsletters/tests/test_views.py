@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from kohoshi.ingest.services import files_import
 from kohoshi.newsletters.models import Article, Issue
+from kohoshi.accounts.policy import SYSTEM
 from kohoshi.newsletters.services import ArticleInput, IssueInput, issue_import
 from kohoshi.places.models import Municipality
 
@@ -25,6 +26,7 @@ def make_issue(code="012131", newsletter="広報テスト", day=1, n_articles=3,
             ],
         ),
         publish=publish,
+        by=SYSTEM,
     ).issue
 
 

@@ -3,6 +3,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 
+from kohoshi.accounts.policy import SYSTEM
 from kohoshi.newsletters.services import ArticleInput, IssueInput, issue_import
 from kohoshi.places.models import Municipality
 from kohoshi.accounts.models import Membership, Role
@@ -26,6 +27,7 @@ def make_issue(code=TOMAKOMAI, *, newsletter="広報テスト", day=1, n_article
             ],
         ),
         publish=publish,
+        by=SYSTEM,
     ).issue
 
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from kohoshi.ingest import pipeline
+from kohoshi.ingest import runs
 from kohoshi.ingest.models import IngestRun
 from kohoshi.ingest.tests.newsletter_pdf import SAMPLE_ARTICLES, corpus_articles, newsletter_pdf
 from kohoshi.newsletters.formatting import plain_text
@@ -14,6 +14,12 @@ from kohoshi.places.models import Municipality
 from kohoshi.accounts.models import Membership, Role
 
 ATSUGI, SAPPORO = "142123", "011002"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Uploads and rendered pages go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def staff(username, code=ATSUGI, role=Role.EDITOR):
@@ -34,18 +40,18 @@ def publisher(db):
 
 @pytest.fixture
 def draft(db, simple_pdf) -> IngestRun:
-    run = pipeline.ingest_run_create(
+    run = runs.ingest_run_create(
         municipality=Municipality.objects.get(code=ATSUGI),
         newsletter_title="広報あつぎ",
         published_on=date(2024, 4, 15),
         pdf_file=simple_pdf,
         filename="koho.pdf",
     )
-    return pipeline.ingest_run_process(run.pk)
+    return runs.ingest_run_process(run.pk)
 
 
 def url(name, run, *args):
-    return reverse(f"ingest:{name}", args=[run.municipality_id, run.pk, *args])
+    return reverse(f"staff:ingest_{name}", args=[run.municipality_id, run.pk, *args])
 
 
 def upload_data(pdf: bytes, code=ATSUGI, name="koho.pdf"):
@@ -61,30 +67,30 @@ def upload_data(pdf: bytes, code=ATSUGI, name="koho.pdf"):
 # ---------------------------------------------------------------------------- upload
 
 
-def test_upload_page_offers_only_the_municipalities_the_user_edits(client, editor):
-    staff("other", code=SAPPORO)
+def test_upload_page_is_inside_the_staff_workspace_of_the_municipality(client, editor):
     client.force_login(editor)
-    response = client.get(reverse("ingest:upload"))
+    response = client.get(reverse("staff:ingest_upload", args=[ATSUGI]))
     assert response.status_code == 200
-    choices = [str(value) for value, _ in response.context["form"].fields["municipality"].choices]
-    assert choices == [ATSUGI]
+    assert response.context["municipality"].code == ATSUGI
+    assert 'class="kh-staff-nav"' in response.content.decode()
+    assert client.get(reverse("staff:ingest_upload", args=[SAPPORO])).status_code == 404
 
 
 def test_upload_page_is_not_found_for_viewers(client, db):
     client.force_login(staff("viewer", role=Role.VIEWER))
-    assert client.get(reverse("ingest:upload")).status_code == 404
+    assert client.get(reverse("staff:ingest_upload", args=[ATSUGI])).status_code == 404
 
 
 def test_upload_page_needs_a_login(client, db):
     login = reverse("staff:login")
-    response = client.get(reverse("ingest:upload"))
+    response = client.get(reverse("staff:ingest_upload", args=[ATSUGI]))
     assert response.status_code == 302 and response["Location"].startswith(login)
 
 
 def test_upload_queues_a_run_and_shows_its_status(client, editor, simple_pdf, django_capture_on_commit_callbacks):
     client.force_login(editor)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("ingest:upload"), upload_data(simple_pdf))
+        response = client.post(reverse("staff:ingest_upload", args=[ATSUGI]), upload_data(simple_pdf))
     run = IngestRun.objects.get()
     assert response.status_code == 302 and response["Location"] == url("run", run)
     assert run.created_by == editor and run.original_filename == "koho.pdf"
@@ -98,18 +104,18 @@ def test_upload_queues_a_run_and_shows_its_status(client, editor, simple_pdf, dj
     [(b"", "空"), (b"GIF89a....", "PDFファイルではありません"), (b"%PDF-1.7 big", "大きすぎます")],
 )
 def test_upload_refuses_files_that_are_not_pdf_or_too_large(client, editor, monkeypatch, content, message):
-    monkeypatch.setattr("kohoshi.ingest.forms.MAX_BYTES", 10)
+    monkeypatch.setattr("kohoshi.staff.forms.MAX_BYTES", 10)
     client.force_login(editor)
-    response = client.post(reverse("ingest:upload"), upload_data(content))
-    assert response.status_code == 200
+    response = client.post(reverse("staff:ingest_upload", args=[ATSUGI]), upload_data(content))
+    assert response.status_code == 400
     assert message in " ".join(response.context["form"].errors["pdf"])
     assert not IngestRun.objects.exists()
 
 
 def test_upload_for_another_municipality_is_refused(client, editor, simple_pdf):
     client.force_login(editor)
-    response = client.post(reverse("ingest:upload"), upload_data(simple_pdf, code=SAPPORO))
-    assert "municipality" in response.context["form"].errors
+    response = client.post(reverse("staff:ingest_upload", args=[SAPPORO]), upload_data(simple_pdf, code=SAPPORO))
+    assert response.status_code == 404
     assert not IngestRun.objects.exists()
 
 
@@ -117,7 +123,7 @@ def test_upload_for_another_municipality_is_refused(client, editor, simple_pdf):
 
 
 def test_status_page_refreshes_itself_while_the_run_is_queued(client, editor, simple_pdf):
-    run = pipeline.ingest_run_create(
+    run = runs.ingest_run_create(
         municipality=Municipality.objects.get(code=ATSUGI), newsletter_title="広報あつぎ",
         published_on=date(2024, 4, 15), pdf_file=simple_pdf,
     )
@@ -132,11 +138,11 @@ def test_status_page_of_a_finished_run_does_not_refresh(client, editor, draft):
 
 
 def test_failed_run_shows_its_reason(client, editor, monkeypatch, simple_pdf):
-    run = pipeline.ingest_run_create(
+    run = runs.ingest_run_create(
         municipality=Municipality.objects.get(code=ATSUGI), newsletter_title="広報あつぎ",
         published_on=date(2024, 4, 15), pdf_file=b"not a pdf",
     )
-    pipeline.ingest_run_process(run.pk)
+    runs.ingest_run_process(run.pk)
     client.force_login(editor)
     html = client.get(url("run", run)).content.decode()
     assert "取り込めませんでした" in html and "PDFではありません" in html
@@ -146,12 +152,12 @@ def test_failed_run_shows_its_reason(client, editor, monkeypatch, simple_pdf):
 def test_scanned_pdf_shows_that_ocr_is_needed(client, editor, monkeypatch):
     from kohoshi.ingest.pdf import DraftIssue
 
-    monkeypatch.setattr(pipeline.pdf, "extract_issue", lambda data, **kw: DraftIssue([], 1, needs_ocr=True))
-    run = pipeline.ingest_run_create(
+    monkeypatch.setattr(runs.pdf, "extract_issue", lambda data, **kw: DraftIssue([], 1, needs_ocr=True))
+    run = runs.ingest_run_create(
         municipality=Municipality.objects.get(code=ATSUGI), newsletter_title="広報あつぎ",
         published_on=date(2024, 4, 15), pdf_file=b"%PDF-scan",
     )
-    pipeline.ingest_run_process(run.pk)
+    runs.ingest_run_process(run.pk)
     client.force_login(editor)
     assert "OCRが必要です" in client.get(url("run", run)).content.decode()
 
@@ -166,7 +172,7 @@ def test_staff_of_another_municipality_get_not_found(client, draft, name):
     assert client.post(url(name, draft)).status_code == 404
     assert client.get(url("page_image", draft, 1)).status_code == 404
     # The right run under the wrong municipality code is not found either.
-    assert client.get(reverse("ingest:run", args=[SAPPORO, draft.pk])).status_code == 404
+    assert client.get(reverse("staff:ingest_run", args=[SAPPORO, draft.pk])).status_code == 404
 
 
 def test_page_images_are_png_for_the_municipalitys_staff(client, editor, draft):
@@ -252,7 +258,7 @@ def test_corpus_pdf_upload_review_fix_and_publish_end_to_end(
     client.force_login(staff("koho", role=Role.PUBLISHER))
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("ingest:upload"), upload_data(pdf))
+        response = client.post(reverse("staff:ingest_upload", args=[ATSUGI]), upload_data(pdf))
     run = IngestRun.objects.get()
     assert client.get(response["Location"]).context["run"].status == IngestRun.Status.NEEDS_REVIEW
 

@@ -5,13 +5,23 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from kohoshi.ingest import pipeline
+from kohoshi.accounts.models import AuditEntry, Membership, Role
+from kohoshi.accounts.policy import SYSTEM
+from kohoshi.ingest import page_images, runs
 from kohoshi.ingest.models import IngestRun
 from kohoshi.ingest.pdf import DraftArticle, DraftIssue
 from kohoshi.ingest.tests.newsletter_pdf import SAMPLE_ARTICLES, corpus_articles, newsletter_pdf
+from kohoshi.newsletters import services as newsletter_services
 from kohoshi.newsletters.models import Article, Category, Issue
+from kohoshi.newsletters.services import (
+    article_merge_with_next,
+    article_move,
+    article_split,
+    article_update,
+    pages_label,
+    pages_list,
+)
 from kohoshi.places.models import Municipality
-from kohoshi.accounts.models import AuditEntry
 
 ATSUGI = "142123"
 Status = IngestRun.Status
@@ -26,11 +36,13 @@ def town(db):
 
 @pytest.fixture
 def publisher(db):
-    return get_user_model().objects.create_user("publisher", password="x" * 12)
+    user = get_user_model().objects.create_user("publisher", password="x" * 12)
+    Membership.objects.create(user=user, municipality_id=ATSUGI, role=Role.PUBLISHER)
+    return user
 
 
 def make_run(town, data: bytes, **kwargs) -> IngestRun:
-    return pipeline.ingest_run_create(
+    return runs.ingest_run_create(
         municipality=town,
         newsletter_title=kwargs.pop("newsletter_title", "広報あつぎ"),
         published_on=kwargs.pop("published_on", date(2024, 4, 15)),
@@ -41,7 +53,7 @@ def make_run(town, data: bytes, **kwargs) -> IngestRun:
 
 
 def processed(town, data: bytes, **kwargs) -> IngestRun:
-    return pipeline.ingest_run_process(make_run(town, data, **kwargs).pk)
+    return runs.ingest_run_process(make_run(town, data, **kwargs).pk)
 
 
 def stub_engine(monkeypatch, result=None, error=None):
@@ -51,7 +63,7 @@ def stub_engine(monkeypatch, result=None, error=None):
         kwargs["progress"](1, 1)
         return result
 
-    monkeypatch.setattr(pipeline.pdf, "extract_issue", extract_issue)
+    monkeypatch.setattr(runs.pdf, "extract_issue", extract_issue)
 
 
 # ---------------------------------------------------------------------------- extraction
@@ -119,14 +131,14 @@ def test_engine_categories_map_to_site_categories_and_pages_to_a_range(town, mon
 
 def test_progress_is_recorded_on_the_run_and_passed_on(town, simple_pdf):
     seen = []
-    run = pipeline.ingest_run_process(make_run(town, simple_pdf).pk, progress=lambda d, t: seen.append((d, t)))
+    run = runs.ingest_run_process(make_run(town, simple_pdf).pk, progress=lambda d, t: seen.append((d, t)))
     assert seen == [(1, 1)]
     assert run.progress_percent == 100
 
 
 def test_a_run_is_extracted_only_once(town, simple_pdf):
     run = processed(town, simple_pdf)
-    again = pipeline.ingest_run_process(run.pk)
+    again = runs.ingest_run_process(run.pk)
     assert again.status == Status.NEEDS_REVIEW
     assert Issue.objects.count() == 1 and Article.objects.count() == 3
 
@@ -160,9 +172,9 @@ def test_encrypted_pdf_fails_the_run(town):
 
 
 def test_too_many_pages_and_too_large_fail_the_run(town, simple_pdf, monkeypatch):
-    monkeypatch.setattr(pipeline, "MAX_PAGES", 0)
+    monkeypatch.setattr(runs, "MAX_PAGES", 0)
     assert processed(town, simple_pdf).failure_code in {"too_many_pages", "no_pages"}
-    monkeypatch.setattr(pipeline, "MAX_BYTES", 100)
+    monkeypatch.setattr(runs, "MAX_BYTES", 100)
     assert processed(town, simple_pdf).failure_code == "too_large"
 
 
@@ -196,7 +208,7 @@ def test_failure_while_saving_articles_leaves_no_half_made_issue(town, simple_pd
             raise RuntimeError("renderer broke")
         return "<p>ok</p>"
 
-    monkeypatch.setattr(pipeline, "render_body", render_body)
+    monkeypatch.setattr(newsletter_services, "render_body", render_body)
     run = processed(town, simple_pdf)
     assert run.status == Status.FAILED
     assert not Issue.objects.exists() and not Article.objects.exists()
@@ -213,7 +225,7 @@ def test_rerun_of_the_same_issue_replaces_the_draft_instead_of_duplicating(town,
 
 
 def test_rerun_after_publishing_is_refused_and_the_public_issue_stays_single(town, simple_pdf, publisher):
-    published = pipeline.ingest_run_publish(processed(town, simple_pdf), by=publisher)
+    published = runs.ingest_run_publish(processed(town, simple_pdf), by=publisher)
     again = processed(town, simple_pdf)
     assert (again.status, again.failure_code) == (Status.FAILED, "duplicate")
     assert "すでに公開" in again.failure_reason
@@ -229,13 +241,13 @@ def test_status_is_guarded_by_a_constraint(town, simple_pdf):
 
 
 def test_a_failed_run_can_be_retried_and_then_succeeds(town, simple_pdf, monkeypatch, django_capture_on_commit_callbacks):
-    real = pipeline.pdf.extract_issue
-    monkeypatch.setattr(pipeline.pdf, "extract_issue", lambda *a, **k: 1 / 0)
+    real = runs.pdf.extract_issue
+    monkeypatch.setattr(runs.pdf, "extract_issue", lambda *a, **k: 1 / 0)
     run = processed(town, simple_pdf)
     assert run.status == Status.FAILED and run.can_retry
-    monkeypatch.setattr(pipeline.pdf, "extract_issue", real)
+    monkeypatch.setattr(runs.pdf, "extract_issue", real)
     with django_capture_on_commit_callbacks(execute=True):  # the immediate task backend runs it
-        run = pipeline.ingest_run_retry(run, by=None)
+        run = runs.ingest_run_retry(run, by=SYSTEM)
     run.refresh_from_db()
     assert run.status == Status.NEEDS_REVIEW and run.failure_reason == ""
     assert run.issue.articles.count() == len(SIMPLE)
@@ -250,18 +262,18 @@ def test_a_run_stuck_without_progress_can_be_retried_but_a_moving_one_cannot(tow
     run.refresh_from_db()
     assert not run.can_retry
     with pytest.raises(ValidationError):
-        pipeline.ingest_run_retry(run, by=None)
+        runs.ingest_run_retry(run, by=SYSTEM)
     IngestRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - IngestRun.STALE_AFTER * 2)
     run.refresh_from_db()
     assert run.is_stale and run.can_retry
-    run = pipeline.ingest_run_retry(run, by=None)
+    run = runs.ingest_run_retry(run, by=SYSTEM)
     assert (run.status, run.pages_done, run.pages_total) == (Status.QUEUED, 0, 0)
 
 
 def test_a_published_run_cannot_be_retried(town, simple_pdf, publisher):
-    run = pipeline.ingest_run_publish(processed(town, simple_pdf), by=publisher)
+    run = runs.ingest_run_publish(processed(town, simple_pdf), by=publisher)
     with pytest.raises(ValidationError):
-        pipeline.ingest_run_retry(run, by=publisher)
+        runs.ingest_run_retry(run, by=publisher)
 
 
 # ---------------------------------------------------------------------------- review
@@ -278,7 +290,7 @@ def articles_of(run):
 
 def test_merge_joins_an_article_with_the_next_and_keeps_its_title_as_a_line(draft, publisher):
     first, second, third = articles_of(draft)
-    pipeline.article_merge_with_next(first, by=publisher)
+    runs.review_edit(first, article_merge_with_next, by=publisher)
     merged, last = articles_of(draft)
     assert merged.pk == first.pk and last.pk == third.pk and last.position == 2
     assert merged.body_source == f"{SIMPLE[0]['body']}\n\n{SIMPLE[1]['title']}\n{SIMPLE[1]['body']}"
@@ -288,21 +300,21 @@ def test_merge_joins_an_article_with_the_next_and_keeps_its_title_as_a_line(draf
 
 def test_merge_of_the_last_article_is_refused(draft, publisher):
     with pytest.raises(ValidationError):
-        pipeline.article_merge_with_next(articles_of(draft)[-1], by=publisher)
+        runs.review_edit(articles_of(draft)[-1], article_merge_with_next, by=publisher)
 
 
 def test_split_at_a_title_line_undoes_a_merge(draft, publisher):
     first = articles_of(draft)[0]
-    merged = pipeline.article_merge_with_next(first, by=publisher)
+    merged = runs.review_edit(first, article_merge_with_next, by=publisher)
     line = merged.body_source.split("\n").index(SIMPLE[1]["title"]) + 1
-    new = pipeline.article_split(merged, line=line, by=publisher)
+    new = runs.review_edit(merged, article_split, line=line, by=publisher)
     assert [(a.title, a.body_source) for a in articles_of(draft)] == [(a["title"], a["body"]) for a in SIMPLE]
     assert new.number == 4 and new.position == 2
 
 
 def test_split_with_a_given_title_keeps_every_line_in_the_body(draft, publisher):
     first = articles_of(draft)[0]
-    new = pipeline.article_split(first, line=3, title="対象について", by=publisher)
+    new = runs.review_edit(first, article_split, line=3, title="対象について", by=publisher)
     head, tail = articles_of(draft)[:2]
     assert head.body_source == "4月から分別の方法が変わります。"
     assert (tail.pk, tail.title, tail.body_source) == (new.pk, "対象について", "■対象\n市内全域\n\n問合せ：環境課")
@@ -312,28 +324,28 @@ def test_split_with_a_given_title_keeps_every_line_in_the_body(draft, publisher)
 @pytest.mark.parametrize("line", [0, 1, 99])
 def test_split_outside_the_body_is_refused(draft, publisher, line):
     with pytest.raises(ValidationError):
-        pipeline.article_split(articles_of(draft)[0], line=line, by=publisher)
+        runs.review_edit(articles_of(draft)[0], article_split, line=line, by=publisher)
 
 
 def test_move_swaps_an_article_with_its_neighbour(draft, publisher):
     first, second, third = articles_of(draft)
-    pipeline.article_move(third, up=True, by=publisher)
+    runs.review_edit(third, article_move, up=True, by=publisher)
     assert [a.pk for a in articles_of(draft)] == [first.pk, third.pk, second.pk]
-    pipeline.article_move(first, up=True, by=publisher)  # already first: nothing happens
+    runs.review_edit(first, article_move, up=True, by=publisher)  # already first: nothing happens
     assert [a.pk for a in articles_of(draft)] == [first.pk, third.pk, second.pk]
 
 
 def test_update_retitles_recategorises_and_rerenders_the_body(draft, publisher):
     article = articles_of(draft)[1]
     culture = Category.objects.get(name="文化")
-    pipeline.article_update(article, title="新しい題", body="■新しい見出し\n本文", category=culture, by=publisher)
+    runs.review_edit(article, article_update, title="新しい題", body="■新しい見出し\n本文", category=culture, by=publisher)
     article.refresh_from_db()
     assert (article.title, article.category, article.body_source) == ("新しい題", culture, "■新しい見出し\n本文")
     assert "新しい見出し" in article.body_html
 
 
 def test_publish_makes_the_issue_public_with_the_pdf_attached(draft, publisher, simple_pdf):
-    run = pipeline.ingest_run_publish(draft, by=publisher)
+    run = runs.ingest_run_publish(draft, by=publisher)
     assert run.status == Status.PUBLISHED
     issue = Issue.objects.published().get()
     assert issue == run.issue and issue.source_pdf.read() == simple_pdf
@@ -346,35 +358,35 @@ def test_publish_can_be_scheduled(draft, publisher):
 
     from django.utils import timezone
 
-    run = pipeline.ingest_run_publish(draft, by=publisher, at=timezone.now() + timedelta(days=1))
+    run = runs.ingest_run_publish(draft, by=publisher, at=timezone.now() + timedelta(days=1))
     assert run.status == Status.PUBLISHED
     assert not run.issue.is_public() and not Issue.objects.published().exists()
 
 
 def test_review_writes_are_refused_once_published(draft, publisher):
-    pipeline.ingest_run_publish(draft, by=publisher)
+    runs.ingest_run_publish(draft, by=publisher)
     article = articles_of(draft)[0]
     with pytest.raises(ValidationError):
-        pipeline.article_merge_with_next(article, by=publisher)
+        runs.review_edit(article, article_merge_with_next, by=publisher)
     with pytest.raises(ValidationError):
-        pipeline.ingest_run_publish(draft, by=publisher)
+        runs.ingest_run_publish(draft, by=publisher)
 
 
 # ---------------------------------------------------------------------------- page images and labels
 
 
 def test_page_image_is_rendered_once_and_cached(draft):
-    path = pipeline.page_image_path(draft, 1)
+    path = page_images.page_image_path(draft, 1)
     assert path.read_bytes().startswith(b"\x89PNG")
     mtime = path.stat().st_mtime_ns
-    assert pipeline.page_image_path(draft, 1).stat().st_mtime_ns == mtime
+    assert page_images.page_image_path(draft, 1).stat().st_mtime_ns == mtime
     with pytest.raises(ValidationError):
-        pipeline.page_image_path(draft, 2)
+        page_images.page_image_path(draft, 2)
 
 
 @pytest.mark.parametrize(
     ("pages", "label"), [([], ""), ([2], "2"), ([3, 2], "2-3"), ([2, 3, 5], "2-3,5"), ([1, 1, 2], "1-2")]
 )
 def test_pages_label_and_back(pages, label):
-    assert pipeline.pages_label(pages) == label
-    assert pipeline.pages_list(label) == sorted(set(pages))
+    assert pages_label(pages) == label
+    assert pages_list(label) == sorted(set(pages))

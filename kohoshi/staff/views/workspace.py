@@ -18,20 +18,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kohoshi.accounts.models import AuditEntry
-from kohoshi.accounts.policy import Action, municipalities_for, municipality_for_staff_or_404, role_allows, role_of
+from kohoshi.accounts.policy import Action, municipalities_for, municipality_for_staff_or_404
 from kohoshi.engagement import stats
 from kohoshi.engagement.exports import article_views_csv, survey_responses_csv
 from kohoshi.engagement.models import ArticleDailyViews, SurveyQuestion
 from kohoshi.engagement.questions import survey_questions_for
 from kohoshi.engagement.services import survey_question_update
 from kohoshi.ingest.models import IngestRun
-from kohoshi.ingest.pipeline import ingest_run_publish
+from kohoshi.ingest.runs import ingest_run_publish
 from kohoshi.newsletters.models import Article, Issue
 from kohoshi.newsletters.services import article_delete, article_update, issue_publish, issue_reorder, issue_unpublish
 from kohoshi.search.services import search_misses_for
 
-from . import charts
-from .forms import ArticleForm, ScheduleForm, survey_question_forms
+from .. import charts
+from ..forms import ArticleForm, ScheduleForm, survey_question_forms
+from .common import staff_context
 
 PERIODS = (7, 30, 90)
 Key = SurveyQuestion.Key
@@ -45,17 +46,6 @@ def _article_or_404(town, article_id) -> Article:
     return get_object_or_404(
         Article.objects.for_municipality(town).select_related("issue__newsletter", "category"), pk=article_id
     )
-
-
-def _context(request, town, **extra) -> dict:
-    role = role_of(request.user, town)
-    return {
-        "municipality": town,
-        "role": role,
-        "can_edit": role_allows(role, Action.EDIT),
-        "can_publish": role_allows(role, Action.PUBLISH),
-        **extra,
-    }
 
 
 def _period(request) -> int:
@@ -82,7 +72,7 @@ def municipality(request, code):
         .annotate(article_count=Count("articles"))
         .order_by("newsletter_id", "-published_on", "-pk")
     )
-    return render(request, "staff/municipality.html", _context(request, town, issues=issues, now=timezone.now()))
+    return render(request, "staff/municipality.html", staff_context(request, town, issues=issues, now=timezone.now()))
 
 
 @require_GET
@@ -95,7 +85,7 @@ def issue(request, code, issue_id):
     return render(
         request,
         "staff/issue.html",
-        _context(
+        staff_context(
             request, town, issue=edition, articles=articles, schedule_form=ScheduleForm(), now=timezone.now(),
             review_run=review_run,
         ),
@@ -112,7 +102,7 @@ def issue_publish_view(request, code, issue_id):
         articles = edition.articles.select_related("category").order_by("position")
         return render(
             request, "staff/issue.html",
-            _context(request, town, issue=edition, articles=articles, schedule_form=form, now=timezone.now()),
+            staff_context(request, town, issue=edition, articles=articles, schedule_form=form, now=timezone.now()),
             status=400,
         )
     at = form.cleaned_data["at"]
@@ -181,7 +171,7 @@ def article_edit(request, code, article_id):
             messages.success(request, _("記事を保存しました。"))
             return redirect("staff:issue", code=town.code, issue_id=article.issue_id)
     status = 400 if request.method == "POST" else 200
-    return render(request, "staff/article_edit.html", _context(request, town, article=article, form=form),
+    return render(request, "staff/article_edit.html", staff_context(request, town, article=article, form=form),
                   status=status)
 
 
@@ -198,7 +188,7 @@ def article_delete_view(request, code, article_id):
         else:
             messages.success(request, _("記事「%(title)s」を削除しました。") % {"title": article.title})
         return redirect("staff:issue", code=town.code, issue_id=article.issue_id)
-    return render(request, "staff/article_delete.html", _context(request, town, article=article))
+    return render(request, "staff/article_delete.html", staff_context(request, town, article=article))
 
 
 @require_GET
@@ -207,7 +197,7 @@ def audit(request, code):
     town = municipality_for_staff_or_404(request.user, code)
     entries = AuditEntry.objects.filter(municipality=town).select_related("actor")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "staff/audit.html", _context(request, town, page=page))
+    return render(request, "staff/audit.html", staff_context(request, town, page=page))
 
 
 def _distributions(town, responses):
@@ -232,7 +222,7 @@ def dashboard(request, code):
         stats.articles_with_stats(town, since=since).filter(views__gt=0).order_by("-views", "-pk")[:20]
     )
     issues = list(stats.issues_with_stats(town, since=since).order_by("-published_on", "-pk")[:12])
-    context = _context(
+    context = staff_context(
         request, town,
         days=days, periods=PERIODS, since=since, today=today,
         total_views=sum(v for _, v in daily),
@@ -258,7 +248,7 @@ def article_stats(request, code, article_id):
     since = today - timedelta(days=days - 1)
     daily = stats.views_per_day(ArticleDailyViews.objects.filter(article=article), since=since, until=today)
     responses = article.survey_responses.all()
-    context = _context(
+    context = staff_context(
         request, town,
         article=article, days=days, periods=PERIODS,
         total_views=sum(v for _, v in daily),
@@ -277,12 +267,12 @@ def comments(request, code):
     town = municipality_for_staff_or_404(request.user, code)
     responses = stats.responses_for(town).with_comment().with_article()
     page = Paginator(responses, 50).get_page(request.GET.get("page"))
-    return render(request, "staff/comments.html", _context(request, town, page=page))
+    return render(request, "staff/comments.html", staff_context(request, town, page=page))
 
 
-def _csv_response(write, town, name: str) -> HttpResponse:
+def _csv_response(request, write, town, name: str) -> HttpResponse:
     buffer = io.StringIO()
-    write(town, buffer)
+    write(town, buffer, by=request.user)
     # The byte-order mark lets spreadsheet software open UTF-8 Japanese correctly.
     response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
     filename = f"{name}-{town.code}-{timezone.localdate():%Y%m%d}.csv"
@@ -293,15 +283,15 @@ def _csv_response(write, town, name: str) -> HttpResponse:
 @require_GET
 @login_required
 def export_survey(request, code):
-    town = municipality_for_staff_or_404(request.user, code)
-    return _csv_response(survey_responses_csv, town, "survey")
+    town = municipality_for_staff_or_404(request.user, code, action=Action.EXPORT)
+    return _csv_response(request, survey_responses_csv, town, "survey")
 
 
 @require_GET
 @login_required
 def export_views(request, code):
-    town = municipality_for_staff_or_404(request.user, code)
-    return _csv_response(article_views_csv, town, "views")
+    town = municipality_for_staff_or_404(request.user, code, action=Action.EXPORT)
+    return _csv_response(request, article_views_csv, town, "views")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -330,4 +320,4 @@ def survey_questions(request, code):
         if not failed:
             messages.success(request, _("アンケートの設問を保存しました。"))
             return redirect("staff:survey_questions", code=town.code)
-    return render(request, "staff/survey_questions.html", _context(request, town, forms=forms))
+    return render(request, "staff/survey_questions.html", staff_context(request, town, forms=forms))
