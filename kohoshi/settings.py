@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "kohoshi.ingest",
     "kohoshi.search",
     "kohoshi.engagement",
+    "kohoshi.reading",
     "kohoshi.staff",
     "kohoshi.api",
 ]
@@ -87,7 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kohoshi.newsletters.context_processors.reader_settings",
+                "kohoshi.reading.context_processors.reader_settings",
             ],
         },
     },

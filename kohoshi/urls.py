@@ -5,7 +5,7 @@ from django.urls import include, path
 from kohoshi.newsletters.sitemaps import SITEMAPS
 
 urlpatterns = [
-    path("", include("kohoshi.newsletters.urls")),
+    path("", include("kohoshi.reading.urls")),
     path("search/", include("kohoshi.search.urls")),
     path("api/", include("kohoshi.api.urls")),
     path("staff/", include("kohoshi.staff.urls")),

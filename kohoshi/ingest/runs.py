@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kohoshi.accounts.audit import audit_record
-from kohoshi.accounts.policy import SYSTEM
+from kohoshi.accounts.policy import SYSTEM, Action, require
 from kohoshi.newsletters.models import Article, Issue
 from kohoshi.newsletters.services import ArticleInput, IssueInput, issue_draft_replace, issue_publish, pages_label
 from kohoshi.places.models import Municipality
@@ -255,6 +255,7 @@ def ingest_run_draft(run: IngestRun, draft) -> IngestRun:
 def ingest_run_publish(run: IngestRun, *, by, at=None) -> IngestRun:
     """NEEDS_REVIEW → PUBLISHED: the draft issue goes public (now, or at `at`) with the PDF
     attached as 紙面PDF."""
+    require(by, run.municipality_id, Action.PUBLISH)
     with transaction.atomic():
         run = _locked_run(run)
         _require_review(run)

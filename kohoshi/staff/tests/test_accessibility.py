@@ -8,7 +8,7 @@ from kohoshi.engagement.services import article_view_record, survey_response_cre
 from kohoshi.ingest import runs as pipeline
 from kohoshi.ingest.tests.newsletter_pdf import newsletter_pdf
 from kohoshi.newsletters.services import article_delete
-from kohoshi.newsletters.tests.test_accessibility import audit, focus_problems, report
+from kohoshi.reading.tests.test_accessibility import audit, focus_problems, report
 from kohoshi.places.models import Municipality
 from kohoshi.accounts.models import Role
 from kohoshi.staff.tests.factories import PASSWORD, TOMAKOMAI, make_issue, make_staff

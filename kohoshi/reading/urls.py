@@ -1,7 +1,11 @@
 from django.urls import path
 
-from . import feeds, views
+from kohoshi.newsletters import feeds
 
+from . import views
+
+# The public pages of newsletters keep the namespace they have always had: models' absolute URLs
+# and every template name them "newsletters:…".
 app_name = "newsletters"
 urlpatterns = [
     path("", views.home, name="home"),

@@ -10,9 +10,10 @@ from kohoshi.engagement.services import article_view_record
 from kohoshi.engagement.stats import most_read_articles
 from kohoshi.places.models import Municipality, Prefecture
 
+from kohoshi.newsletters.formatting import plain_text
+from kohoshi.newsletters.models import Article, Issue, Newsletter
+
 from .context_processors import FONT_SIZES
-from .formatting import plain_text
-from .models import Article, Issue, Newsletter
 from .regions import REGIONS
 
 COOKIE_MAX_AGE = 365 * 24 * 3600
