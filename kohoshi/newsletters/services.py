@@ -192,6 +192,13 @@ def _article_write(article: Article, *, title: str, body: str) -> None:
     article.save()
 
 
+def _recorded(issue: Issue, *, by, action: str, target, summary: str) -> None:
+    """How every edit ends: the issue's search documents follow it, and an audit row says who
+    did what (both inside the edit's transaction)."""
+    indexing.index_issue(issue)
+    audit_record(actor=by, action=action, target=target, municipality=issue.newsletter.municipality, summary=summary)
+
+
 def _locked_issue(issue_id: int) -> Issue:
     return Issue.objects.select_for_update().select_related("newsletter__municipality").get(pk=issue_id)
 
@@ -236,11 +243,7 @@ def issue_unpublish(issue: Issue, *, by) -> Issue:
         issue.status = Issue.Status.DRAFT
         issue.published_at = None
         issue.save(update_fields=["status", "published_at", "updated_at"])
-        indexing.index_issue(issue)
-        audit_record(
-            actor=by, action="issue.unpublish", target=issue, municipality=issue.newsletter.municipality,
-            summary=issue.title,
-        )
+        _recorded(issue, by=by, action="issue.unpublish", target=issue, summary=issue.title)
     return issue
 
 
@@ -271,11 +274,8 @@ def article_update(article: Article, *, by, title: str, category: Category, body
         ]
         article.category = category
         _article_write(article, title=title, body=body)
-        indexing.index_issue(issue)
-        audit_record(
-            actor=by, action="article.edit", target=article, municipality=issue.newsletter.municipality,
-            summary=f"{issue.title} / {article.title}: {'・'.join(changed) or '変更なし'}",
-        )
+        summary = f"{issue.title} / {article.title}: {'・'.join(changed) or '変更なし'}"
+        _recorded(issue, by=by, action="article.edit", target=article, summary=summary)
     return article
 
 
@@ -342,10 +342,8 @@ def article_merge_with_next(article: Article, *, by) -> Article:
         indexing.unindex_articles([following.pk])
         following.delete()
         _positions_close(issue)
-        indexing.index_issue(issue)
-        audit_record(
-            actor=by, action="article.merge", target=article, municipality=issue.newsletter.municipality,
-            summary=f"{article.title} ← {following.title}",
+        _recorded(
+            issue, by=by, action="article.merge", target=article, summary=f"{article.title} ← {following.title}"
         )
     return article
 
@@ -377,11 +375,7 @@ def article_split(article: Article, *, line: int, title: str = "", by) -> Articl
             pages=article.pages,
         )
         _article_write(new, title=title, body=rest_text)
-        indexing.index_issue(issue)
-        audit_record(
-            actor=by, action="article.split", target=new, municipality=issue.newsletter.municipality,
-            summary=f"{article.title} → {new.title}",
-        )
+        _recorded(issue, by=by, action="article.split", target=new, summary=f"{article.title} → {new.title}")
     return new
 
 
