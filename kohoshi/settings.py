@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_tasks",
     "django_tasks_db",
+    "kohoshi.core",
     "kohoshi.places",
     "kohoshi.accounts",
     "kohoshi.newsletters",
