@@ -64,17 +64,20 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs' Swagger UI from /static/, not a CDN the CSP would block
     "django_tasks",
     "django_tasks_db",
+    "kohoshi.core",
     "kohoshi.places",
+    "kohoshi.accounts",
     "kohoshi.newsletters",
     "kohoshi.ingest",
     "kohoshi.search",
     "kohoshi.engagement",
+    "kohoshi.reading",
     "kohoshi.staff",
     "kohoshi.api",
 ]
 
 MIDDLEWARE = [
-    "kohoshi.middleware.SecurityHeadersMiddleware",
+    "kohoshi.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -82,8 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "kohoshi.middleware.RequestBodyLimitMiddleware",
-    "kohoshi.middleware.NulRejectMiddleware",
+    "kohoshi.core.middleware.RequestBodyLimitMiddleware",
+    "kohoshi.core.middleware.NulRejectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -102,7 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kohoshi.newsletters.context_processors.reader_settings",
+                "kohoshi.reading.context_processors.reader_settings",
             ],
         },
     },
@@ -207,7 +210,7 @@ if _env_bool("KOHOSHI_HTTPS"):
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-# Request bodies (kohoshi.middleware.RequestBodyLimitMiddleware; `kohoshi serve` gives waitress the
+# Request bodies (kohoshi.core.middleware.RequestBodyLimitMiddleware; `kohoshi serve` gives waitress the
 # larger one too): readers send survey answers of a few KB, staff upload PDFs of up to 50 MB.
 KOHOSHI_ANONYMOUS_BODY_MAX = 1024 * 1024
 KOHOSHI_STAFF_BODY_MAX = 51 * 1024 * 1024

@@ -3,7 +3,7 @@ from datetime import date
 from django.conf import settings
 from ninja import Field, Query, Router, Schema
 
-from kohoshi.engagement.ratelimit import client_id
+from kohoshi.accounts.ratelimit import client_id
 from kohoshi.search.services import search_articles, search_miss_record
 
 router = Router(tags=["search"])

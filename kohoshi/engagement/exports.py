@@ -4,6 +4,8 @@ from datetime import date
 
 from django.utils import timezone
 
+from kohoshi.accounts.policy import Action, require
+
 from .models import ArticleDailyViews, SurveyResponse
 
 SURVEY_COLUMNS = [
@@ -38,8 +40,9 @@ def csv_writer(out) -> _FormulaSafeWriter:
     return _FormulaSafeWriter(out)
 
 
-def survey_responses_csv(municipality, out, *, since: date | None = None) -> int:
+def survey_responses_csv(municipality, out, *, by, since: date | None = None) -> int:
     """Write the municipality's survey responses, oldest first, to `out`; returns the row count."""
+    require(by, municipality, Action.EXPORT)
     writer = csv_writer(out)
     writer.writerow(SURVEY_COLUMNS)
     responses = SurveyResponse.objects.for_municipality(municipality).with_article().order_by("created_at", "pk")
@@ -57,8 +60,9 @@ def survey_responses_csv(municipality, out, *, since: date | None = None) -> int
     return n
 
 
-def article_views_csv(municipality, out, *, since: date | None = None) -> int:
+def article_views_csv(municipality, out, *, by, since: date | None = None) -> int:
     """Daily views per article, one row per article and day."""
+    require(by, municipality, Action.EXPORT)
     writer = csv_writer(out)
     writer.writerow(VIEWS_COLUMNS)
     rows = (

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 
+from kohoshi.accounts.policy import SYSTEM
 from kohoshi.newsletters.services import ImportResult, IssueInput, issue_import
 
 from .errors import InputError
@@ -36,10 +37,10 @@ class ImportReport:
         }
 
 
-def _save_all(file: str, issues: list[IssueInput], report: ImportReport, credit: str | None) -> None:
+def _save_all(file: str, issues: list[IssueInput], report: ImportReport, credit: str | None, by) -> None:
     for data in issues:
         try:
-            report.results.append(issue_import(data, credit=credit))
+            report.results.append(issue_import(data, by=by, credit=credit))
         except ValidationError as exc:
             report.errors.append(InputError("; ".join(exc.messages), file=file))
         except DatabaseError as exc:
@@ -49,12 +50,14 @@ def _save_all(file: str, issues: list[IssueInput], report: ImportReport, credit:
             report.errors.append(InputError(f"号「{data.title}」を保存できませんでした: {exc}".strip(), file=file))
 
 
-def files_import(paths: list[str | Path], *, kind: str, credit: str | None = None) -> ImportReport:
+def files_import(paths: list[str | Path], *, kind: str, credit: str | None = None, by=SYSTEM) -> ImportReport:
     """Import CSV (kind="csv") or JSON (kind="json") files; each issue in its own transaction.
 
     A file with bad input contributes nothing and is reported; the other files still import.
     Even a reader's bug (an exception that is not an InputError) is reported against its file
     and logged with its traceback, so one bad file never hides the report on the others.
+    The files are the operator's (command line, demo data, benchmarks), so the import acts as
+    the system unless a caller names the user it acts for.
     """
     report = ImportReport()
     for path in paths:
@@ -70,5 +73,5 @@ def files_import(paths: list[str | Path], *, kind: str, credit: str | None = Non
             logger.exception("reading %s failed", path)
             report.errors.append(InputError(f"ファイルを読めません: {type(exc).__name__}: {exc}", file=str(path)))
             continue
-        _save_all(str(path), issues, report, credit)
+        _save_all(str(path), issues, report, credit, by)
     return report

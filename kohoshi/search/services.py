@@ -16,8 +16,7 @@ from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-# The cache counters move to kohoshi.accounts.ratelimit with the accounts app; same functions.
-from kohoshi.engagement import ratelimit
+from kohoshi.accounts import ratelimit
 from kohoshi.newsletters.formatting import plain_text
 from kohoshi.newsletters.models import Article, Category
 from kohoshi.places.models import Municipality
@@ -99,7 +98,7 @@ def search_articles(
     """Published articles matching `query` (see kohoshi.search.query for the language).
 
     Words are ANDed, "phrases" kept together, OR offers alternatives, -word excludes. Order is
-    "relevance" (title matches weigh 10× body matches) or "newest". When more than MATCH_LIMIT
+    "relevance" (search/ranking.py: title matches weigh 10× body matches) or "newest". When more than MATCH_LIMIT
     articles match, the count is a lower bound and relevance ranks the newest MATCH_LIMIT of
     them. Three queries at most.
     """

@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from kohoshi.engagement.ratelimit import client_id
+from kohoshi.accounts.ratelimit import client_id
 
 from .forms import SearchForm
 from .services import search_articles, search_miss_record

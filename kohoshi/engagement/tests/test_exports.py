@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from kohoshi.engagement.services import article_view_record
 from kohoshi.newsletters.models import Article
-from kohoshi.staff.models import Role
+from kohoshi.accounts.models import Role
 from kohoshi.staff.tests.factories import TOMAKOMAI, make_staff
 
 pytestmark = pytest.mark.django_db
