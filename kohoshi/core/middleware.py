@@ -1,6 +1,6 @@
 """Site-wide request checks and response headers, before and after any view runs.
 
-SecurityHeadersMiddleware: Content-Security-Policy and Permissions-Policy on every response,
+SecurityHeadersMiddleware: Content-Security-Policy (every response but PDFs) and Permissions-Policy,
 and `Cache-Control: no-store` on the staff workspace and the admin (their pages and CSV
 exports hold survey answers and unpublished drafts: no shared or back-button cache keeps them).
 
@@ -28,7 +28,10 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", settings.KOHOSHI_CONTENT_SECURITY_POLICY)
+        # Not on the 紙面PDF: the browser's own PDF viewer is not our page, and a document CSP
+        # (object-src 'none') on the PDF has been known to leave Chromium's viewer blank.
+        if not response.get("Content-Type", "").startswith("application/pdf"):
+            response.headers.setdefault("Content-Security-Policy", settings.KOHOSHI_CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", settings.KOHOSHI_PERMISSIONS_POLICY)
         if request.path_info.startswith(_PRIVATE_PREFIXES):
             add_never_cache_headers(response)

@@ -49,6 +49,20 @@ def test_every_response_has_csp_and_permissions_policy(client, issue, url):
     assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]
 
 
+def test_the_shimen_pdf_keeps_the_browsers_viewer_working(client, tmp_path, settings):
+    from django.core.files.base import ContentFile
+
+    from kohoshi.staff.tests.factories import make_issue
+
+    settings.MEDIA_ROOT = tmp_path
+    issue = make_issue(day=3)
+    issue.source_pdf.save("x.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    response = client.get(issue.get_absolute_url() + "shimen.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    assert "Content-Security-Policy" not in response
+    assert "camera=()" in response["Permissions-Policy"]
+
+
 @pytest.mark.parametrize("url", PUBLIC_URLS)
 def test_public_pages_may_be_cached(client, issue, url):
     assert "no-store" not in client.get(url).get("Cache-Control", "")
