@@ -32,10 +32,7 @@ def test_a_pdf_after_only_whitespace_or_a_bom_is_acceptable(simple_pdf, prefix):
     assert file.tell() == 0
 
 
-# Over HTTP, through the staff upload form. UploadForm lives in kohoshi/staff/forms.py, which this
-# branch may not edit: its clean_pdf must call pdf_upload_acceptable (see docs/security.md, T11).
-# strict: once it does, these pass and the marker must go.
-@pytest.mark.xfail(strict=True, reason="kohoshi/staff/forms.py UploadForm.clean_pdf still only looks for %PDF- in the first KiB")
+# Over HTTP, through the staff upload form (kohoshi/staff/forms.py calls pdf_upload_acceptable).
 @pytest.mark.django_db
 @pytest.mark.parametrize("content", NOT_PDFS)
 def test_upload_form_refuses_a_file_that_does_not_start_and_open_as_a_pdf(client, content):
