@@ -6,7 +6,9 @@ now and then, an <img> tag pointing at someone else's server. The text is parsed
 short list of blocks; `render_body` and `plain_text` both walk that list, so the page, the
 search index, the OGP description and read-aloud never disagree about what the article says.
 
-Everything here is a pure function of its input: no settings, no database, no clock.
+Everything here is a pure function of its input: no settings, no database, no clock. The one
+exception is optional: given the publishing municipality, `render_body` reads its prefecture to
+complete local phone numbers with the area code (kohoshi.places.phones).
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import re
 from dataclasses import dataclass, field
 
 import nh3
+import phonenumbers
+
+from kohoshi.places.phones import LocalArea, dialable, local_areas_of
 
 __all__ = ["render_body", "plain_text", "contact_of", "repair_text"]
 
@@ -294,7 +299,21 @@ _INLINE = re.compile(
 )
 
 
-def _inline_html(text: str, alts: list[str]) -> str:
+def _tel_html(printed: str, areas: tuple[LocalArea, ...]) -> str:
+    """A call link to the full national number; the printed text alone when that is not known.
+
+    "225-2746" in a town's newsletter is completed with the town's area code, so a mobile phone
+    reaches the town too; a number no single area code completes is not linked at all.
+    """
+    number = dialable(printed, areas)
+    if number is None:
+        return html.escape(printed)
+    href = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.RFC3966)
+    shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return f'<a class="kh-tel" href="{href}">{shown}</a>'
+
+
+def _inline_html(text: str, alts: list[str], areas: tuple[LocalArea, ...] = ()) -> str:
     out: list[str] = []
     pos = 0
     for m in _INLINE.finditer(text):
@@ -308,9 +327,7 @@ def _inline_html(text: str, alts: list[str]) -> str:
                 out.append(" ")  # "…3027【メール】…" must not read as one word once the brackets go
             out.append(f'<span class="kh-means">{means}</span> ')
             if number and "電話" in means:
-                # Local numbers without an area code are linked as written: a phone in the
-                # municipality's area dials them, and guessing a code could reach a stranger.
-                out.append(f'<a class="kh-tel" href="tel:{number}">{number}</a>')
+                out.append(_tel_html(number, areas))
             elif number:
                 out.append(number)
         elif m.group("url"):
@@ -337,7 +354,9 @@ def _inline_text(text: str) -> str:
 # --- Rendering ------------------------------------------------------------------------------
 
 
-def _html_blocks(blocks: list[_Block], alts: list[str], *, top: bool = False) -> list[tuple[bool, str]]:
+def _html_blocks(
+    blocks: list[_Block], alts: list[str], areas: tuple[LocalArea, ...] = (), *, top: bool = False
+) -> list[tuple[bool, str]]:
     """(is_inline, html) pieces. At the top level text becomes paragraphs; inside a list item or
     a fact it stays inline and `_compact` separates it with <br>."""
     pieces: list[tuple[bool, str]] = []
@@ -350,37 +369,37 @@ def _html_blocks(blocks: list[_Block], alts: list[str], *, top: bool = False) ->
 
     for b in blocks:
         if b.kind == "heading":
-            pieces.append((False, f"<h{b.level}>{_inline_html(b.text, alts)}</h{b.level}>"))
+            pieces.append((False, f"<h{b.level}>{_inline_html(b.text, alts, areas)}</h{b.level}>"))
         elif b.kind == "para":
-            text_piece("", "<br>".join(_inline_html(x, alts) for x in b.lines))
+            text_piece("", "<br>".join(_inline_html(x, alts, areas) for x in b.lines))
         elif b.kind == "note":
-            text_piece("kh-note", "※" + _inline_html(b.text, alts))
+            text_piece("kh-note", "※" + _inline_html(b.text, alts, areas))
         elif b.kind == "labelled":
             text_piece("kh-labelled", f'<span class="kh-label">{html.escape(b.text)}</span>')
         elif b.kind == "list":
             tag, css = ("ol", "kh-enum") if b.ordered else ("ul", "kh-list")
             marker = '<span class="kh-enum__marker">{}</span>' if b.ordered else ""
             lis = "".join(
-                f"<li>{marker.format(html.escape(item.mark))}{_compact(item.text, item.children, alts)}</li>"
+                f"<li>{marker.format(html.escape(item.mark))}{_compact(item.text, item.children, alts, areas)}</li>"
                 for item in b.items
             )
             pieces.append((False, f'<{tag} class="{css}">{lis}</{tag}>'))
         elif b.kind == "facts":
             entries = "".join(
-                f'<div class="kh-fact"><dt>{html.escape(item.mark)}</dt><dd>{_compact(item.text, item.children, alts)}</dd></div>'
+                f'<div class="kh-fact"><dt>{html.escape(item.mark)}</dt><dd>{_compact(item.text, item.children, alts, areas)}</dd></div>'
                 for item in b.items
             )
             pieces.append((False, f'<dl class="kh-facts">{entries}</dl>'))
         elif b.kind == "contact":
             label = html.escape(b.text)
-            body = "<br>".join(_inline_html(x, alts) for x in b.lines if x.strip())
+            body = "<br>".join(_inline_html(x, alts, areas) for x in b.lines if x.strip())
             aside = f'<aside class="kh-contact" aria-label="{label}"><p class="kh-contact__title">{label}</p>'
             pieces.append((False, f'{aside}<p class="kh-contact__body">{body}</p></aside>'))
     return pieces
 
 
-def _compact(text: str, children: list[_Block], alts: list[str]) -> str:
-    pieces = ([(True, _inline_html(text, alts))] if text else []) + _html_blocks(children, alts)
+def _compact(text: str, children: list[_Block], alts: list[str], areas: tuple[LocalArea, ...]) -> str:
+    pieces = ([(True, _inline_html(text, alts, areas))] if text else []) + _html_blocks(children, alts, areas)
     out = []
     for n, (inline, piece) in enumerate(pieces):
         if n and inline and pieces[n - 1][0]:
@@ -389,12 +408,17 @@ def _compact(text: str, children: list[_Block], alts: list[str]) -> str:
     return "".join(out)
 
 
-def render_body(text: str) -> str:
-    """Safe HTML for an article body, ready for mark_safe; "" for an empty body."""
+def render_body(text: str, *, municipality=None) -> str:
+    """Safe HTML for an article body, ready for mark_safe; "" for an empty body.
+
+    `municipality` (places.Municipality) is the newsletter's publisher: its area codes complete
+    the local phone numbers its paper prints. Without it only complete numbers are linked.
+    """
     if not text or not text.strip():
         return ""
     blocks, alts = _blocks_of(text)
-    fragment = "\n".join(piece for _, piece in _html_blocks(blocks, alts, top=True))
+    pieces = _html_blocks(blocks, alts, local_areas_of(municipality), top=True)
+    fragment = "\n".join(piece for _, piece in pieces)
     return nh3.clean(fragment, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES, url_schemes=_ALLOWED_SCHEMES, link_rel=None)
 
 

@@ -190,3 +190,21 @@ def test_head_requests_are_answered_but_not_counted(client, seed_article):
     assert not ArticleDailyViews.objects.exists()
     client.get(url, HTTP_USER_AGENT="Mozilla/5.0 (iPhone)")
     assert ArticleDailyViews.objects.get().views == 1
+
+
+def test_article_page_calls_local_numbers_with_the_towns_area_code(client):
+    from django.core.management import call_command
+
+    issue = issue_import(
+        IssueInput(
+            municipality=Municipality.objects.get(code="012131"),  # 苫小牧市: 0144, six-digit local numbers
+            newsletter_title="広報とまこまい",
+            title="広報とまこまい 第1号",
+            number="第1号",
+            published_on=timezone.localdate().replace(day=1),
+            articles=[ArticleInput(title="窓口", category="くらし", body="本文。\n\n問合せ：市民課\n【電話】32-6111")],
+        )
+    ).issue
+    call_command("render_bodies", "--apply")
+    html = client.get(issue.articles.get().get_absolute_url()).content.decode()
+    assert '<a class="kh-tel" href="tel:+81-144-32-6111">0144-32-6111</a>' in html
