@@ -22,7 +22,7 @@ import phonenumbers
 
 from kohoshi.places.phones import LocalArea, dialable, local_areas_of
 
-__all__ = ["render_body", "plain_text", "contact_of", "repair_text"]
+__all__ = ["render_body", "plain_text", "contact_of", "contacts_of", "repair_text"]
 
 # Private-use characters stand in for images between sanitising and rendering; any that
 # arrive in the input are removed first so nobody can forge one.
@@ -124,8 +124,27 @@ _HIRAGANA = re.compile(r"[ぁ-ゖ]")
 _ENUM = re.compile(r"^(?:[(（]([0-9０-９]{1,2})[)）]|([①-⑳]))\s*")
 _COLON_LABEL = re.compile(r"^([^\s\u3000：。、「」『』()（）【】〔〕《》※・]{1,12})：\s*(.*)$")
 _BRACKET_LABEL = re.compile(r"^(?:〔([^〕]{1,20})〕|《([^》]{1,20})》|【([^】]{1,20})】)\s*(.*)$")
-_CONTACT_KEY = re.compile(r"^お?(?:申し?込み?・)?問い?合わ?せ先?(?:・申し?込み?)?$")
-_MEANS = ("電話", "FAX", "電話・FAX", "メール", "Eメール", "ファクス")
+# 問合せ, 問い合わせ先, お問い合わせ, 申込み・問合せ, 申し込み・問い合わせ, 問合せ・申込み, 問合先.
+_CONTACT_WORD = r"お?(?:申し?込み?・)?問い?合わ?せ先?(?:・申し?込み?先?)?|問合先"
+_CONTACT_KEY = re.compile(rf"^(?:{_CONTACT_WORD})$")
+# "問合せ：市民課", "問合せ:市民課", "お問い合わせ　市民課", or "問合せ" alone above the department.
+_CONTACT_LINE = re.compile(rf"^(?P<key>{_CONTACT_WORD})(?:\s*[：:]\s*|[ \u3000]+|$)(?P<value>.*)$")
+# How the means of a contact are written: 【電話】225-2746, 【電話(でんわ)】, 電話：225-2746,
+# TEL 225-2746, ☎225-2746, FAX, 【E-mail】a@example.jp. A bare word counts only before a number
+# or an address, so "電話で申し込み" stays a sentence.
+_TEL_WORDS = ("電話", "TEL", "Tel", "tel", "☎", "℡", "Phone")
+_FAX_WORDS = ("FAX", "Fax", "fax", "ファクス", "ファックス")
+_MAIL_WORDS = ("E-mail", "e-mail", "E-Mail", "Eメール", "メール", "Mail")
+_BOTH_WORDS = ("電話・FAX", "電話・ファクス", "TEL・FAX", "TEL/FAX")
+_MEANS = _BOTH_WORDS + _TEL_WORDS + _FAX_WORDS + _MAIL_WORDS
+_MEANS_WORD = "|".join(re.escape(w) for w in _MEANS)
+_NUMBER = r"0\d{1,4}\(\d{1,4}\)\d{4}|\d{2,5}(?:-\d{1,6}){1,2}|0\d{9,10}"
+_MAIL_ADDRESS = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+_MEANS_TOKEN = (
+    rf"【(?P<bracketed>{_MEANS_WORD})(?:\([ぁ-ゖ]+\))?】"
+    rf"|(?<![A-Za-z])(?P<bare>{_MEANS_WORD})[ \u3000]*[:：.]?[ \u3000]*(?={_NUMBER}|{_MAIL_ADDRESS})"
+)
+_HAS_MEANS = re.compile(_MEANS_TOKEN)
 # Words that make "X：…" a labelled fact rather than, say, a speaker's line in an interview.
 _LABEL_WORDS = re.compile(
     r"日|時間|場所|会場|対象|定員|費用|料|申込|申し込み|内容|期間|期限|締切|住所|任期|報酬|額|価格|資格|職種|"
@@ -164,16 +183,21 @@ def _classify(raw: str) -> _Line:
         return _Line("enum", line, line[enum.end() :], enum.group().strip())
     if first == "※":
         return _Line("note", line, rest)
+    if contact := _CONTACT_LINE.match(line):
+        return _Line("contact", line, contact.group("value"), contact.group("key"))
+    if (means := _HAS_MEANS.match(line)) and means.group("bare"):
+        return _Line("text", line, line)  # "電話：225-2746" is a contact's means, not a labelled fact
     if label := _COLON_LABEL.match(line):
         key, value = label.groups()
-        if _CONTACT_KEY.match(key):
-            return _Line("contact", line, value, key)
         # Other keys count only with a short noun-phrase value ("写真・文：森"); a sentence after
         # the colon is a speaker's line in an interview ("市長：…ありますか。").
         if _LABEL_WORDS.search(key) or (len(value) <= 40 and "。" not in value and value[-1:] not in "?？!！"):
             return _Line("label", line, value, key)
     if (label := _BRACKET_LABEL.match(line)) and (key := next(g for g in label.groups()[:3] if g)) not in _MEANS:
-        return _Line("label", line, label.group(4), key, bracket=True)
+        if _CONTACT_KEY.match(key):
+            return _Line("contact", line, label.group(4), key)
+        if not _HAS_MEANS.match(line):  # 【電話(でんわ)】 is a means too
+            return _Line("label", line, label.group(4), key, bracket=True)
     return _Line("text", line, line)
 
 
@@ -216,7 +240,7 @@ def _parse(lines: list[_Line]) -> list[_Block]:
         elif kind == "contact":
             # A contact runs to the blank line; its means sit on lines like "□プール【電話】…",
             # which would otherwise read as headings.
-            end = _take(lines, i + 1, lambda x: x.kind not in ("blank", "label", "contact") and (x.kind != "heading" or "【" in x.raw))
+            end = _take(lines, i + 1, lambda x: x.kind not in ("blank", "label", "contact") and (x.kind != "heading" or _HAS_MEANS.search(x.raw)))
             blocks.append(_Block("contact", line.mark, lines=[line.text] + [x.raw for x in lines[i + 1 : end]]))
             i = end
         elif kind == "label":
@@ -289,11 +313,9 @@ def _blocks_of(text: str) -> tuple[list[_Block], list[str]]:
 
 # --- Inline text ----------------------------------------------------------------------------
 
-_NUMBER = r"\d{2,5}(?:-\d{1,6}){1,2}|0\d{9,10}"
-_MAIL_ADDRESS = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 _INLINE = re.compile(
     rf"{_IMG_OPEN}(?P<img>\d+){_IMG_CLOSE}"
-    rf"|【(?P<means>電話・FAX|電話|FAX|ファクス|Eメール|メール)】(?P<number>{_NUMBER})?"
+    rf"|(?P<means>{_MEANS_TOKEN})(?P<number>{_NUMBER})?"
     rf"|(?P<url>{_URL.pattern})"
     rf"|(?P<mail>{_MAIL_ADDRESS})"
 )
@@ -322,11 +344,11 @@ def _inline_html(text: str, alts: list[str], areas: tuple[LocalArea, ...] = ()) 
         if m.group("img") is not None:
             out.append(f'<span class="kh-img-alt">画像: {html.escape(alts[int(m.group("img"))])}</span>')
         elif m.group("means"):
-            means, number = m.group("means"), m.group("number")
+            means, number = m.group("bracketed") or m.group("bare"), m.group("number")
             if m.start() and not text[m.start() - 1].isspace():
                 out.append(" ")  # "…3027【メール】…" must not read as one word once the brackets go
-            out.append(f'<span class="kh-means">{means}</span> ')
-            if number and "電話" in means:
+            out.append(f'<span class="kh-means">{html.escape(means)}</span> ')
+            if number and means not in _FAX_WORDS + _MAIL_WORDS:
                 out.append(_tel_html(number, areas))
             elif number:
                 out.append(number)
@@ -343,7 +365,7 @@ def _inline_html(text: str, alts: list[str], areas: tuple[LocalArea, ...] = ()) 
     return "".join(out)
 
 
-_MEANS_LABEL = re.compile(r"(\S?)【(電話・FAX|電話|FAX|ファクス|Eメール|メール)】")
+_MEANS_LABEL = re.compile(rf"(\S?)【({_MEANS_WORD})(?:\([ぁ-ゖ]+\))?】")
 
 
 def _inline_text(text: str) -> str:
@@ -453,9 +475,55 @@ def plain_text(text: str) -> str:
     return "\n\n".join(filter(None, ("\n".join(_text_lines([b])) for b in blocks)))
 
 
-_TEL = re.compile(rf"【(?:電話|電話・FAX)】({_NUMBER})")
-_FAX = re.compile(rf"【(?:FAX|ファクス|電話・FAX)】({_NUMBER})")
+_MEANS_VALUE = re.compile(rf"(?:{_MEANS_TOKEN})(?P<value>{_NUMBER}|{_MAIL_ADDRESS})?")
 _MAIL = re.compile(_MAIL_ADDRESS)
+_NAME_NOISE = re.compile(r"^[\s\u3000□◇◆○●▽▼■・\[［]+|^(?:[(（][0-9０-９]{1,2}[)）]|[①-⑳])\s*|[\s\u3000\]］。、・,]+$")
+
+
+def _contact_name(segment: str) -> str:
+    """"(1)国保年金課" → 国保年金課, "子ども…こども家庭センター" → こども家庭センター."""
+    segment = re.sub(r"[(（]〒[^)）]*[)）]", "", _inline_text(segment)).rsplit("…", 1)[-1]
+    # An aside names its own contact: "(特定退職金共済は厚木商工会議所【電話】…)".
+    segment = re.sub(r"^[(（]+.*?は", "", segment)
+    for _ in range(3):
+        segment = _NAME_NOISE.sub("", segment)
+    return segment
+
+
+def _contact_fields(block: _Block) -> dict:
+    names: list[str] = []
+    tel: list[str] = []
+    fax: list[str] = []
+    for n, line in enumerate(block.lines):
+        first = _HAS_MEANS.search(line)
+        following = block.lines[n + 1] if n + 1 < len(block.lines) else ""
+        # A name is what stands before the means on its line, the value after "問合せ：", or a
+        # line of its own right above a line that starts with the means (the department, then 電話).
+        if first or n == 0 or _HAS_MEANS.match(following.strip()):
+            name = _contact_name(line[: first.start()] if first else line)
+            if name and name not in names and not re.fullmatch(r"[\d\-()（）]+", name):
+                names.append(name)
+        for m in _MEANS_VALUE.finditer(line):
+            word, value = m.group("bracketed") or m.group("bare"), m.group("value")
+            if not value or "@" in value:
+                continue
+            if word not in _FAX_WORDS + _MAIL_WORDS:
+                tel.append(value)
+            if word in _FAX_WORDS + _BOTH_WORDS:
+                fax.append(value)
+    joined = "\n".join(block.lines)
+    return {"label": block.text, "names": names, "tel": tel, "fax": fax, "email": _MAIL.findall(joined)}
+
+
+def contacts_of(text: str) -> list[dict]:
+    """Every 問合せ block of the article, in order: label, names, and tel, fax and email lists.
+
+    Numbers are as printed (after the lost-hyphen repair), not completed with an area code.
+    """
+    if not text:
+        return []
+    blocks, _ = _blocks_of(text)
+    return [_contact_fields(b) for b in blocks if b.kind == "contact"]
 
 
 def contact_of(text: str) -> dict | None:
@@ -463,19 +531,10 @@ def contact_of(text: str) -> dict | None:
 
     The last block is the one that covers the whole article; earlier ones belong to single items.
     """
-    if not text:
-        return None
-    blocks, _ = _blocks_of(text)
-    contacts = [b for b in blocks if b.kind == "contact"]
+    contacts = contacts_of(text)
     if not contacts:
         return None
-    block = contacts[-1]
-    joined = "\n".join(block.lines)
-    name = _inline_text(block.lines[0].split("【")[0]).strip("。 \u3000")
-    return {
-        "label": block.text,
-        "name": name or None,
-        "tel": _TEL.findall(joined),
-        "fax": _FAX.findall(joined),
-        "email": [m.group() for m in _MAIL.finditer(joined)],
+    contact = contacts[-1]
+    return {"label": contact["label"], "name": (contact["names"] or [None])[0]} | {
+        key: contact[key] for key in ("tel", "fax", "email")
     }
