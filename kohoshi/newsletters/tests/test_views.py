@@ -208,3 +208,41 @@ def test_article_page_calls_local_numbers_with_the_towns_area_code(client):
     call_command("render_bodies", "--apply")
     html = client.get(issue.articles.get().get_absolute_url()).content.decode()
     assert '<a class="kh-tel" href="tel:+81-144-32-6111">0144-32-6111</a>' in html
+
+
+def _back_issue():
+    """An issue dated 2024-04-15, imported (and so published) now."""
+    return issue_import(
+        IssueInput(
+            municipality=Municipality.objects.get(code="142123"),
+            newsletter_title="広報あつぎ",
+            title="広報あつぎ 第1421号",
+            number="第1421号",
+            published_on=timezone.datetime(2024, 4, 15).date(),
+            articles=[ArticleInput(title="記事", category="くらし", body="本文")],
+        )
+    ).issue
+
+
+def test_feeds_date_back_issues_by_their_own_date_not_the_import(client):
+    _back_issue()
+    today = timezone.localdate()
+    for url in ("/feeds/latest.xml", "/m/142123/feed.xml"):
+        xml = client.get(url).content.decode()
+        assert "<pubDate>Mon, 15 Apr 2024 00:00:00 +0900</pubDate>" in xml, url
+        assert f"{today:%d %b %Y}" not in xml
+
+
+def test_feeds_keep_a_scheduled_issues_publish_time(client):
+    issue = _back_issue()
+    Issue.objects.filter(pk=issue.pk).update(
+        published_at=timezone.make_aware(timezone.datetime(2024, 4, 15, 9, 30))
+    )
+    assert "<pubDate>Mon, 15 Apr 2024 09:30:00 +0900</pubDate>" in client.get("/feeds/latest.xml").content.decode()
+
+
+def test_sitemap_lastmod_is_the_issues_date_not_the_import(client):
+    _back_issue()
+    xml = client.get("/sitemap.xml").content.decode()
+    lastmods = re.findall(r"<lastmod>([^<]+)</lastmod>", xml)
+    assert lastmods and set(lastmods) == {"2024-04-15"}, lastmods
