@@ -6,7 +6,7 @@ REDIS_URL          shared cache and, with KOHOSHI_TASKS=rq, the task queue
 KOHOSHI_TASKS      db (default: django-tasks-db worker, `kohoshi db_worker`), rq, or immediate
 KOHOSHI_DEBUG      1 for development pages
 KOHOSHI_ALLOWED_HOSTS  comma-separated host names
-KOHOSHI_SITE_URL   absolute base URL used in feeds, OGP and e-mails
+KOHOSHI_SITE_URL   absolute base URL used in feeds, OGP and e-mails (unset: taken from each request)
 """
 import os
 import secrets
@@ -38,7 +38,8 @@ SECRET_KEY = _secret_key()
 DEBUG = _env_bool("KOHOSHI_DEBUG")
 ALLOWED_HOSTS = os.environ.get("KOHOSHI_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("KOHOSHI_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
-SITE_URL = os.environ.get("KOHOSHI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Empty: absolute URLs are built from the request (kohoshi.newsletters.links.site_url).
+SITE_URL = os.environ.get("KOHOSHI_SITE_URL", "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -2,9 +2,9 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from kohoshi.newsletters.links import site_url
 from kohoshi.newsletters.services import ImportResult, IssueInput, issue_import
 
 from .errors import InputError
@@ -19,9 +19,9 @@ class ImportReport:
     def as_dict(self) -> dict:
         issues = [r.issue for r in self.results]
         return {
-            "issue_urls": [settings.SITE_URL + i.get_absolute_url() for i in issues],
+            "issue_urls": [site_url() + i.get_absolute_url() for i in issues],
             "article_urls": [
-                settings.SITE_URL + a.get_absolute_url()
+                site_url() + a.get_absolute_url()
                 for i in issues
                 for a in i.articles.order_by("position").select_related("issue__newsletter")
             ],

@@ -246,3 +246,30 @@ def test_sitemap_lastmod_is_the_issues_date_not_the_import(client):
     xml = client.get("/sitemap.xml").content.decode()
     lastmods = re.findall(r"<lastmod>([^<]+)</lastmod>", xml)
     assert lastmods and set(lastmods) == {"2024-04-15"}, lastmods
+
+
+def test_article_links_point_at_the_address_the_page_was_served_on(client, settings):
+    settings.SITE_URL = ""
+    article = make_issue().articles.first()
+    html = client.get(article.get_absolute_url(), HTTP_HOST="127.0.0.1:18601").content.decode()
+    url = "http://127.0.0.1:18601" + article.get_absolute_url()
+    assert f'<link rel="canonical" href="{url}">' in html
+    assert f'<meta property="og:url" content="{url}">' in html
+    assert "url=http%3A%2F%2F127.0.0.1%3A18601%2F" in html  # share links
+    assert ":8000" not in html
+
+
+def test_article_links_use_the_configured_site_url(client, settings):
+    settings.SITE_URL = "https://koho.example.jp"
+    article = make_issue().articles.first()
+    html = client.get(article.get_absolute_url(), HTTP_HOST="127.0.0.1:18601").content.decode()
+    assert f'<link rel="canonical" href="https://koho.example.jp{article.get_absolute_url()}">' in html
+
+
+def test_command_output_links_use_the_port_it_was_given(monkeypatch, settings, seed_issue_file):
+    from kohoshi.ingest.services import files_import
+
+    settings.SITE_URL = ""
+    monkeypatch.setenv("PORT", "18601")
+    urls = files_import([seed_issue_file], kind="json").as_dict()["issue_urls"]
+    assert urls and all(u.startswith("http://127.0.0.1:18601/") for u in urls)
