@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -20,6 +21,8 @@ class Command(BaseCommand):
 
         from kohoshi.wsgi import application
 
+        # Static files are served under hashed names from the manifest collectstatic writes.
+        call_command("collectstatic", interactive=False, verbosity=0)
         worker = None
         if not no_worker and settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
             worker = subprocess.Popen([sys.executable, "-m", "kohoshi", "db_worker"])
