@@ -17,12 +17,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="do not start `kohoshi db_worker`")
 
     def handle(self, *args, port, host, threads, no_worker, **options):
+        # Static files are served under hashed names from the manifest collectstatic writes;
+        # whitenoise lists them when the application loads, so this comes first.
+        call_command("collectstatic", interactive=False, verbosity=0)
         from waitress import serve
 
         from kohoshi.wsgi import application
 
-        # Static files are served under hashed names from the manifest collectstatic writes.
-        call_command("collectstatic", interactive=False, verbosity=0)
         worker = None
         if not no_worker and settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
             worker = subprocess.Popen([sys.executable, "-m", "kohoshi", "db_worker"])
