@@ -8,13 +8,14 @@ from kohoshi.newsletters.links import site_url
 from kohoshi.newsletters.services import ImportResult, IssueInput, issue_import
 
 from .errors import InputError
-from .importers import read_csv, read_json
+from .importers import lost_character_notes, read_csv, read_json
 
 
 @dataclass
 class ImportReport:
     results: list[ImportResult] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
+    unrepaired: list[str] = field(default_factory=list)  # source warts left for a person to fix
 
     def as_dict(self) -> dict:
         issues = [r.issue for r in self.results]
@@ -28,6 +29,7 @@ class ImportReport:
             "outcomes": {o: sum(r.outcome == o for r in self.results) for o in ("created", "updated", "unchanged")},
             "articles": sum(len(r.issue.articles.all()) for r in self.results),
             "warnings": sorted({w for r in self.results for w in r.warnings}),
+            "unrepaired": self.unrepaired,
             "errors": [e.as_dict() | {"error": str(e)} for e in self.errors],
         }
 
@@ -55,5 +57,6 @@ def files_import(paths: list[str | Path], *, kind: str, credit: str | None = Non
         except OSError as exc:
             report.errors.append(InputError(f"ファイルを読めません: {exc.strerror}", file=str(path)))
             continue
+        report.unrepaired.extend(note for issue in issues for note in lost_character_notes(issue))
         _save_all(str(path), issues, report, credit)
     return report

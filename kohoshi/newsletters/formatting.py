@@ -22,7 +22,7 @@ import phonenumbers
 
 from kohoshi.places.phones import LocalArea, dialable, local_areas_of
 
-__all__ = ["render_body", "plain_text", "contact_of", "contacts_of", "repair_text"]
+__all__ = ["render_body", "plain_text", "contact_of", "contacts_of", "repair_text", "lost_characters"]
 
 # Private-use characters stand in for images between sanitising and rendering; any that
 # arrive in the input are removed first so nobody can forge one.
@@ -113,6 +113,24 @@ def repair_text(text: str) -> str:
     text = _PHONE_AFTER_LABEL.sub(lambda m: m.group(1) + re.sub(r"[?‐－]", "-", m.group(2)), text)
     text = _POSTCODE_LOST_HYPHEN.sub(r"〒\1-\2", text)
     return _repair_wave_dash(text)
+
+
+_KANJI = r"[\u3400-\u9fff\uf900-\ufaff々]"
+# A "?" touching a kanji stands for a character the export lost: 髙 in "?木", 﨑 in "山?　俊裕".
+# A question ("大丈夫?", "何?") ends a sentence; a lost character sits inside a word or a name.
+_LOST = re.compile(
+    rf"(?<={_KANJI})\?(?={_KANJI})"  # inside a word: "戸?良彦"
+    rf"|(?<![^\s\u3000：:、。「(（])\?(?={_KANJI})"  # starting a word: "?木"
+    rf"|(?<={_KANJI})(?<!何)\?(?=[\u3000、])"  # ending a name before the given name: "山?　俊裕"
+    rf"|(?:(?<=[：:]{_KANJI})|(?<=[：:]{_KANJI}{_KANJI}))\?(?=\n|$)"  # a surname alone: "問合せ：山?"
+)
+
+
+def lost_characters(text: str) -> list[str]:
+    """Where `text`, once repaired, still has a "?" for a character nobody can restore: each
+    place with a few characters either side, for a person to fix at the source."""
+    text = repair_text(text)
+    return [text[max(0, m.start() - 5) : m.end() + 5].replace("\n", " ").strip() for m in _LOST.finditer(text)]
 
 
 # --- Lines and blocks ---------------------------------------------------------------------

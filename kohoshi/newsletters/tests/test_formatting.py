@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kohoshi.newsletters.formatting import contact_of, plain_text, render_body, repair_text
+from kohoshi.newsletters.formatting import contact_of, lost_characters, plain_text, render_body, repair_text
 from kohoshi.places.models import Municipality, Prefecture
 
 ATSUGI = Municipality(code="142123", name="厚木市", kind="city", prefecture=Prefecture(code="14", name="神奈川県"))
@@ -461,3 +461,19 @@ def test_plain_text_strips_markers_tags_and_images():
 def test_plain_text_keeps_enumeration_numbers_the_text_refers_to():
     text = plain_text("(1)午前\n(2)午後\n※(1)は予約制")
     assert "(1)午前" in text and "(2)午後" in text and "(1)は予約制" in text
+
+
+@pytest.mark.parametrize(
+    ("source", "lost"),
+    [
+        ("問合せ：?木\n【電話】090-0000-0000", ["問合せ：?木 【電話"]),
+        ("講師：山?　太郎さん", ["講師：山?　太郎さん"]),
+        ("戸?良彦賞", ["戸?良彦賞"]),
+        ("問合せ：岩?", ["問合せ：岩?"]),
+        ("何が変わる?", []),
+        ("本当に大丈夫?\n次の行", []),
+        ("6月1日?7日", []),  # repaired to 〜, so nothing is lost
+    ],
+)
+def test_lost_characters_are_found_and_questions_are_not(source, lost):
+    assert lost_characters(source) == lost
