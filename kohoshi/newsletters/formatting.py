@@ -495,14 +495,19 @@ def plain_text(text: str) -> str:
 
 _MEANS_VALUE = re.compile(rf"(?:{_MEANS_TOKEN})(?P<value>{_NUMBER}|{_MAIL_ADDRESS})?")
 _MAIL = re.compile(_MAIL_ADDRESS)
-_NAME_NOISE = re.compile(r"^[\s\u3000□◇◆○●▽▼■・\[［]+|^(?:[(（][0-9０-９]{1,2}[)）]|[①-⑳])\s*|[\s\u3000\]］。、・,]+$")
+_NAME_NOISE = re.compile(r"^[\s\u3000□◇◆○●▽▼■・、，\[［]+|^(?:[(（][0-9０-９]{1,2}[)）]|[①-⑳])\s*|[\s\u3000\]］。、・,]+$")
+
+
+# What stands beside a name without being one: an address in brackets ("(〒710-8565…)",
+# "(笹沖180)") and the kind of number ("フリーダイヤル【電話】0120-…").
+_NAME_ASIDE = re.compile(r"[(（](?:〒[^)）]*|[^)）]*\d)[)）]|フリーダイヤル|ナビダイヤル")
 
 
 def _contact_name(segment: str) -> str:
-    """"(1)国保年金課" → 国保年金課, "子ども…こども家庭センター" → こども家庭センター."""
-    segment = re.sub(r"[(（]〒[^)）]*[)）]", "", _inline_text(segment)).rsplit("…", 1)[-1]
+    """The name in a contact line: "(1)国保年金課" → 国保年金課, "子ども…こども家庭センター" → こども家庭センター."""
     # An aside names its own contact: "(特定退職金共済は厚木商工会議所【電話】…)".
-    segment = re.sub(r"^[(（]+.*?は", "", segment)
+    segment = re.sub(r"^[(（]+.*?は", "", _inline_text(segment))
+    segment = _NAME_ASIDE.sub("", segment).rsplit("…", 1)[-1]
     for _ in range(3):
         segment = _NAME_NOISE.sub("", segment)
     return segment
@@ -513,15 +518,22 @@ def _contact_fields(block: _Block) -> dict:
     tel: list[str] = []
     fax: list[str] = []
     for n, line in enumerate(block.lines):
-        first = _HAS_MEANS.search(line)
+        means = list(_MEANS_VALUE.finditer(line))
         following = block.lines[n + 1] if n + 1 < len(block.lines) else ""
-        # A name is what stands before the means on its line, the value after "問合せ：", or a
-        # line of its own right above a line that starts with the means (the department, then 電話).
-        if first or n == 0 or _HAS_MEANS.match(following.strip()):
-            name = _contact_name(line[: first.start()] if first else line)
+        # A name is what stands before each means on its line ("倉敷【電話】…・児島【電話】…"), the
+        # value after "問合せ：", or a line of its own right above a line that starts with the
+        # means (the department, then 電話).
+        if means:
+            segments = [line[(means[i - 1].end() if i else 0) : m.start()] for i, m in enumerate(means)]
+        elif n == 0 or _HAS_MEANS.match(following.strip()):
+            segments = [line]
+        else:
+            segments = []
+        for segment in segments:
+            name = _contact_name(segment)
             if name and name not in names and not re.fullmatch(r"[\d\-()（）]+", name):
                 names.append(name)
-        for m in _MEANS_VALUE.finditer(line):
+        for m in means:
             word, value = m.group("bracketed") or m.group("bare"), m.group("value")
             if not value or "@" in value:
                 continue

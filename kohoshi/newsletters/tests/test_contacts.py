@@ -106,3 +106,12 @@ def test_several_contacts_in_one_block_and_one_article():
 def test_sentences_about_contacting_are_not_contact_blocks():
     assert contacts_of("問い合わせは市民課へ。\n電話で申し込み。") == []
     assert "kh-contact" not in render_body("費用も問い合わせてください。")
+
+
+def test_every_office_on_a_line_is_named_and_addresses_are_not_names():
+    body = "問合せ：\n東【電話】111-1111・西【電話】222-2222の各窓口\n給付金コールセンター　フリーダイヤル【電話】0120-000-000"
+    contact = contact_of(body)
+    assert contacts_of(body)[0]["names"] == ["東", "西", "給付金コールセンター"]
+    assert contact["tel"] == ["111-1111", "222-2222", "0120-000-000"]
+    assert contact_of("問合せ：市民センター(本町1-2)\n【電話】111-1111")["name"] == "市民センター"
+    assert contact_of("問合せ：市民センター(〒100-0001本町1-2)\n【電話】111-1111")["name"] == "市民センター"
