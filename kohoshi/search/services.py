@@ -95,7 +95,7 @@ def search_articles(
     """Published articles matching `query` (see kohoshi.search.query for the language).
 
     Words are ANDed, "phrases" kept together, OR offers alternatives, -word excludes. Order is
-    "relevance" (title matches weigh 10× body matches) or "newest". When more than MATCH_LIMIT
+    "relevance" (search/ranking.py: title matches weigh 10× body matches) or "newest". When more than MATCH_LIMIT
     articles match, the count is a lower bound and relevance ranks the newest MATCH_LIMIT of
     them. Three queries at most.
     """

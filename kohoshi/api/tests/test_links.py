@@ -3,6 +3,7 @@
 import pytest
 from django.utils import timezone
 
+from kohoshi.accounts.policy import SYSTEM
 from kohoshi.newsletters.services import ArticleInput, IssueInput, issue_import
 from kohoshi.places.models import Municipality
 
@@ -19,7 +20,8 @@ def article():
             number="第1号",
             published_on=timezone.localdate().replace(day=1),
             articles=[ArticleInput(title="防災訓練のお知らせ", category="くらし", body="防災訓練を行います。")],
-        )
+        ),
+        by=SYSTEM,
     ).issue
     return issue.articles.get()
 

@@ -1,0 +1,279 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from kohoshi.ingest.services import files_import
+from kohoshi.newsletters.models import Article, Issue
+from kohoshi.accounts.policy import SYSTEM
+from kohoshi.newsletters.services import ArticleInput, IssueInput, issue_import
+from kohoshi.places.models import Municipality
+
+pytestmark = pytest.mark.django_db
+
+
+def make_issue(code="012131", newsletter="広報テスト", day=1, n_articles=3, publish=True):
+    return issue_import(
+        IssueInput(
+            municipality=Municipality.objects.get(code=code),
+            newsletter_title=newsletter,
+            title=f"{newsletter} 第{day}号",
+            number=f"第{day}号",
+            published_on=timezone.localdate().replace(day=day),
+            articles=[
+                ArticleInput(title=f"記事{n}", category="くらし", body=f"■見出し{n}\n本文{n}") for n in range(1, n_articles + 1)
+            ],
+        ),
+        publish=publish,
+        by=SYSTEM,
+    ).issue
+
+
+@pytest.fixture
+def seed_article(seed_issue_file):
+    assert not files_import([seed_issue_file], kind="json").errors
+    return Article.objects.get(title="市政方針(2)")
+
+
+def test_seed_article_page_shows_position_headings_and_place(client, seed_article):
+    response = client.get(seed_article.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r'data-testid="position">6/37<', html)
+    assert "北海道苫小牧市" in html
+    headings = re.findall(r"<h2[^>]*>(.*?)</h2>", html, re.S)
+    assert "基本政策" in headings and "重点施策" in headings
+    subheadings = re.findall(r"<h3[^>]*>(.*?)</h3>", html, re.S)
+    assert any("市民によるまちづくりの推進" in h for h in subheadings)
+    assert any("子育て世代に手厚いまち" in h for h in subheadings)
+    assert 'property="og:title"' in html and "市政方針(2)" in html
+    assert 'rel="prev"' in html and 'rel="next"' in html
+
+
+def test_article_page_query_budget(client, django_assert_max_num_queries, seed_article):
+    url = seed_article.get_absolute_url()
+    phone = "Mozilla/5.0 (iPhone)"
+    with django_assert_max_num_queries(6):  # the day's first view creates its counter row
+        assert client.get(url, HTTP_USER_AGENT=phone).status_code == 200
+    with django_assert_max_num_queries(3):  # article, its siblings, the view counter
+        assert client.get(url, HTTP_USER_AGENT=phone).status_code == 200
+
+
+def test_list_pages_query_budgets(client, django_assert_max_num_queries):
+    for day in range(1, 6):
+        make_issue(day=day, n_articles=8)
+    make_issue(code="142123", newsletter="広報あつぎ", day=2)
+    issue = Issue.objects.filter(newsletter__municipality_id="012131").select_related("newsletter").first()
+    budgets = {
+        "/": 3,
+        "/p/01/": 4,
+        "/m/012131/": 3,
+        issue.newsletter.get_absolute_url(): 2,
+        issue.get_absolute_url(): 3,
+        "/feeds/latest.xml": 3,
+        "/m/012131/feed.xml": 3,
+        "/sitemap.xml": 4,
+    }
+    for url, budget in budgets.items():
+        with django_assert_max_num_queries(budget):
+            response = client.get(url)
+        assert response.status_code == 200, url
+
+
+def test_issue_page_lists_articles_in_order_with_categories(client):
+    issue = make_issue(n_articles=4)
+    html = client.get(issue.get_absolute_url()).content.decode()
+    titles = re.findall(r'class="kh-toc__title">(.*?)<', html)
+    assert titles == ["記事1", "記事2", "記事3", "記事4"]
+    assert html.count('class="kh-tag">くらし<') == 4
+
+
+def test_municipality_page_groups_back_numbers_by_year(client):
+    make_issue(day=1)
+    html = client.get("/m/012131/").content.decode()
+    assert f"{timezone.localdate().year}年" in html
+    assert "広報テスト 第1号" in html
+
+
+def test_draft_and_scheduled_issues_are_not_public(client):
+    draft = make_issue(day=1, publish=False)
+    scheduled = make_issue(day=2)
+    Issue.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() + timedelta(days=1))
+    for issue in (draft, scheduled):
+        assert client.get(issue.get_absolute_url()).status_code == 404
+        assert client.get(issue.articles.first().get_absolute_url()).status_code == 404
+    assert "広報テスト 第1号" not in client.get("/m/012131/").content.decode()
+    assert "広報テスト 第2号" not in client.get("/").content.decode()
+
+
+def test_unknown_urls_answer_with_the_japanese_404_page(client):
+    for url in ("/m/999999/", "/p/99/", "/m/012131/koho/2020-01-01/", "/no-such-page/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "ページが見つかりません" in response.content.decode()
+
+
+def test_font_size_setting_is_kept_in_a_cookie_without_javascript(client):
+    response = client.get("/settings/", {"font": "xl", "next": "/about/"})
+    assert response.status_code == 302 and response["Location"] == "/about/"
+    assert response.cookies["kh_font"].value == "xl"
+    assert response.cookies["kh_font"]["max-age"] >= 365 * 24 * 3600
+    html = client.get("/about/").content.decode()
+    assert 'class="kh-font-xl' in html
+    assert 'value="xl" aria-pressed="true"' in html
+
+
+def test_settings_refuses_to_redirect_off_site_and_ignores_unknown_sizes(client):
+    response = client.get("/settings/", {"font": "huge", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+    assert "kh_font" not in response.cookies
+
+
+def test_static_pages_render(client):
+    for url, text in (("/about/", "このサイトについて"), ("/for-municipalities/", "費用"), ("/settings/", "文字サイズ")):
+        response = client.get(url)
+        assert response.status_code == 200 and text in response.content.decode()
+
+
+def test_english_ui_is_available(client):
+    response = client.get("/about/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert 'lang="en"' in response.content.decode()
+    assert "About this site" in response.content.decode()
+
+
+def test_server_error_page_is_japanese_and_standalone(client, settings):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "エラーが発生しました" in html and 'lang="ja"' in html
+
+
+def test_issue_pdf_is_served_only_for_public_issues(client, tmp_path, settings):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    issue = make_issue(day=3)
+    pdf_url = issue.get_absolute_url() + "shimen.pdf"
+    assert client.get(pdf_url).status_code == 404  # no PDF attached
+    issue.source_pdf.save("x.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    assert f'href="{pdf_url}"' in client.get(issue.get_absolute_url()).content.decode()
+    response = client.get(pdf_url)
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
+    Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.DRAFT, published_at=None)
+    assert client.get(pdf_url).status_code == 404
+    assert client.get("/media/" + issue.source_pdf.name).status_code == 404
+
+
+def test_reading_pages_set_no_cookies(client, seed_article):
+    url = seed_article.get_absolute_url()
+    for page in ("/", "/m/012131/", seed_article.issue.get_absolute_url(), url):
+        response = client.get(page, HTTP_USER_AGENT="Mozilla/5.0 (iPhone)")
+        assert response.status_code == 200
+        assert not response.cookies, (page, list(response.cookies))
+
+
+def test_language_is_switched_by_a_plain_link_and_kept(client):
+    response = client.get("/settings/", {"language": "en", "next": "/about/"})
+    assert response.status_code == 302
+    assert response.cookies["django_language"].value == "en"
+    assert "About this site" in client.get("/about/").content.decode()
+    client.get("/settings/", {"language": "ja", "next": "/about/"})
+    assert "このサイトについて" in client.get("/about/").content.decode()
+
+
+def test_head_requests_are_answered_but_not_counted(client, seed_article):
+    from kohoshi.engagement.models import ArticleDailyViews
+
+    url = seed_article.get_absolute_url()
+    assert client.head(url, HTTP_USER_AGENT="Mozilla/5.0 (iPhone)").status_code == 200
+    assert not ArticleDailyViews.objects.exists()
+    client.get(url, HTTP_USER_AGENT="Mozilla/5.0 (iPhone)")
+    assert ArticleDailyViews.objects.get().views == 1
+
+
+def test_article_page_calls_local_numbers_with_the_towns_area_code(client):
+    from django.core.management import call_command
+
+    issue = issue_import(
+        IssueInput(
+            municipality=Municipality.objects.get(code="012131"),  # 苫小牧市: 0144, six-digit local numbers
+            newsletter_title="広報とまこまい",
+            title="広報とまこまい 第1号",
+            number="第1号",
+            published_on=timezone.localdate().replace(day=1),
+            articles=[ArticleInput(title="窓口", category="くらし", body="本文。\n\n問合せ：市民課\n【電話】32-6111")],
+        ),
+        by=SYSTEM,
+    ).issue
+    call_command("render_bodies", "--apply")
+    html = client.get(issue.articles.get().get_absolute_url()).content.decode()
+    assert '<a class="kh-tel" href="tel:+81-144-32-6111">0144-32-6111</a>' in html
+
+
+def _back_issue():
+    """An issue dated 2024-04-15, imported (and so published) now."""
+    return issue_import(
+        IssueInput(
+            municipality=Municipality.objects.get(code="142123"),
+            newsletter_title="広報あつぎ",
+            title="広報あつぎ 第1421号",
+            number="第1421号",
+            published_on=timezone.datetime(2024, 4, 15).date(),
+            articles=[ArticleInput(title="記事", category="くらし", body="本文")],
+        ),
+        by=SYSTEM,
+    ).issue
+
+
+def test_feeds_date_back_issues_by_their_own_date_not_the_import(client):
+    _back_issue()
+    today = timezone.localdate()
+    for url in ("/feeds/latest.xml", "/m/142123/feed.xml"):
+        xml = client.get(url).content.decode()
+        assert "<pubDate>Mon, 15 Apr 2024 00:00:00 +0900</pubDate>" in xml, url
+        assert f"{today:%d %b %Y}" not in xml
+
+
+def test_feeds_keep_a_scheduled_issues_publish_time(client):
+    issue = _back_issue()
+    Issue.objects.filter(pk=issue.pk).update(
+        published_at=timezone.make_aware(timezone.datetime(2024, 4, 15, 9, 30))
+    )
+    assert "<pubDate>Mon, 15 Apr 2024 09:30:00 +0900</pubDate>" in client.get("/feeds/latest.xml").content.decode()
+
+
+def test_sitemap_lastmod_is_the_issues_date_not_the_import(client):
+    _back_issue()
+    xml = client.get("/sitemap.xml").content.decode()
+    lastmods = re.findall(r"<lastmod>([^<]+)</lastmod>", xml)
+    assert lastmods and set(lastmods) == {"2024-04-15"}, lastmods
+
+
+def test_article_links_point_at_the_address_the_page_was_served_on(client, settings):
+    settings.SITE_URL = ""
+    article = make_issue().articles.first()
+    html = client.get(article.get_absolute_url(), HTTP_HOST="127.0.0.1:18601").content.decode()
+    url = "http://127.0.0.1:18601" + article.get_absolute_url()
+    assert f'<link rel="canonical" href="{url}">' in html
+    assert f'<meta property="og:url" content="{url}">' in html
+    assert "url=http%3A%2F%2F127.0.0.1%3A18601%2F" in html  # share links
+    assert ":8000" not in html
+
+
+def test_article_links_use_the_configured_site_url(client, settings):
+    settings.SITE_URL = "https://koho.example.jp"
+    article = make_issue().articles.first()
+    html = client.get(article.get_absolute_url(), HTTP_HOST="127.0.0.1:18601").content.decode()
+    assert f'<link rel="canonical" href="https://koho.example.jp{article.get_absolute_url()}">' in html
+
+
+def test_command_output_links_use_the_port_it_was_given(monkeypatch, settings, seed_issue_file):
+    from kohoshi.ingest.services import files_import
+
+    settings.SITE_URL = ""
+    monkeypatch.setenv("PORT", "18601")
+    urls = files_import([seed_issue_file], kind="json").as_dict()["issue_urls"]
+    assert urls and all(u.startswith("http://127.0.0.1:18601/") for u in urls)
