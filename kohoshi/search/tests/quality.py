@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from kohoshi.newsletters.formatting import repair_text
 from kohoshi.search.services import search_articles
 
 QUALITY_SET = Path(__file__).resolve().parent / "data" / "quality.json"
@@ -27,7 +28,8 @@ class QueryScore:
 def evaluate(path: Path = QUALITY_SET, *, k: int = 10) -> list[QueryScore]:
     scores = []
     for item in json.loads(path.read_text(encoding="utf-8"))["queries"]:
-        relevant = {(title, day) for title, day in item["relevant"]}
+        # The set names articles by title as the source printed it; imports repair titles.
+        relevant = {(repair_text(title), day) for title, day in item["relevant"]}
         hits = search_articles(item["query"], per_page=k).hits
         ranked = [(h.article.title, h.article.issue.published_on.isoformat()) for h in hits]
         found = [i for i, key in enumerate(ranked, 1) if key in relevant]
