@@ -190,3 +190,18 @@ def test_head_requests_are_answered_but_not_counted(client, seed_article):
     assert not ArticleDailyViews.objects.exists()
     client.get(url, HTTP_USER_AGENT="Mozilla/5.0 (iPhone)")
     assert ArticleDailyViews.objects.get().views == 1
+
+
+def test_municipality_page_search_box_searches_that_municipality(client):
+    make_issue(code="012131", newsletter="広報テスト", day=1)
+    make_issue(code="131016", newsletter="区報テスト", day=2)
+    html = client.get("/m/012131/").content.decode()
+    assert '<input type="hidden" name="muni" value="012131">' in html
+    assert 'name="muni"' not in client.get("/").content.decode()
+
+
+    def places(params):
+        return set(re.findall(r'class="kh-result__place">([^<]*)<', client.get("/search/", params).content.decode()))
+
+    assert places({"q": "本文1"}) == {"北海道苫小牧市", "東京都千代田区"}
+    assert places({"q": "本文1", "muni": "012131"}) == {"北海道苫小牧市"}
