@@ -113,8 +113,9 @@ def search_articles(
     )
     articles = Article.objects.with_place().in_bulk(ids)
     phrases = parsed.positive_phrases()
+    parts = parsed.loose_words()
     results.hits = [
-        SearchHit(article=articles[i], snippet=snippet_html(plain_text(articles[i].body_source), phrases))
+        SearchHit(article=articles[i], snippet=snippet_html(plain_text(articles[i].body_source), phrases, parts=parts))
         for i in ids
         if i in articles
     ]
