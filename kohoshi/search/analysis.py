@@ -129,13 +129,20 @@ def _is_kanji(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or ch == "々"
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _is_word(text: str) -> bool:
+    return len(_dictionary().lookup(text)) > 0
+
+
 def _parts(word: str) -> list[str]:
-    """The pieces of a word a reader may search for: every substring of two characters or more,
-    and single kanji (市 in 市民), not the word itself. None for numbers and ASCII words."""
+    """The pieces of a word a reader may search for: its substrings that are words of the
+    dictionary (ごみ in 生ごみ; not 生ご), and single kanji (市 in 市民), not the word itself.
+    None for numbers and ASCII words. Only dictionary words: every substring would make the
+    index four times larger, mostly with pieces nobody types."""
     n = len(word)
     if n < 2 or n > PART_MAX_CHARS or _ASCII_OR_DIGITS.fullmatch(word):
         return []
-    out = [word[i:j] for i in range(n) for j in range(i + 2, n + 1) if j - i < n]
+    out = [word[i:j] for i in range(n) for j in range(i + 2, n + 1) if j - i < n and _is_word(word[i:j])]
     out += [ch for ch in word if _is_kanji(ch)]
     return out
 
@@ -157,10 +164,11 @@ def _analyse(text: str) -> list[str]:
     tok = _tokenizer(SplitMode.A)
     skip = _skip_pos_ids()
     function = _function_pos_ids()
+    compound = _compound_pos_ids()
     tokens: list[str] = []
     extras: dict[str, None] = {}
     for _, piece in chunks(text):
-        previous = ""
+        previous, previous_pos = "", -1
         for m in tok.tokenize(piece):
             pos_id = m.part_of_speech_id()
             if pos_id in skip:
@@ -172,10 +180,10 @@ def _analyse(text: str) -> list[str]:
                 continue
             reading = "".join(fold(m.reading_form()))
             extras.update(dict.fromkeys(_extras_of(m.normalized_form(), m.surface(), reading)))
-            if previous and reading:
-                # Two neighbouring words read together: 図書 館 is found by としょかん.
+            if previous and reading and (pos_id in compound or previous_pos in compound):
+                # Two neighbouring pieces of a compound read together: 図書 館 is found by としょかん.
                 extras[reading_lexeme(previous + reading)] = None
-            previous = reading
+            previous, previous_pos = reading, pos_id
     return tokens + list(extras)
 
 
@@ -214,6 +222,11 @@ def _skip_pos_ids() -> frozenset[int]:
 
 def _function_pos_ids() -> frozenset[int]:
     return _pos_ids(frozenset(_FUNCTION_POS))
+
+
+def _compound_pos_ids() -> frozenset[int]:
+    """Nouns, prefixes and suffixes: the pieces compounds are made of (図書 + 館, 粗大 + ごみ)."""
+    return _pos_ids(frozenset({"接頭辞", "接尾辞"}))
 
 
 def word_phrases(word: str) -> list[list[str]]:
