@@ -236,6 +236,8 @@ def test_a_word_inside_a_compound_is_found_after_the_word_itself():
     assert any("生ごみ" in text_of(a) for a in inside_only)
     exact = [_has_word(a, "ごみ") or _has_word(a, "ゴミ") for a in hits]
     assert exact == sorted(exact, reverse=True)
+    loose = [h for h in search_articles("ごみ", per_page=50).hits if h.article in inside_only]
+    assert loose and all("<mark>ごみ</mark>" in str(h.snippet) for h in loose)
 
 
 def test_one_character_query_ranks_the_word_above_words_containing_it():
