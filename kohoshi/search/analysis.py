@@ -38,7 +38,7 @@ READING_MARK = "\uff9f"
 # Parts are taken from words of at most this many characters (longer ones are rare and costly).
 PART_MAX_CHARS = 10
 _ASCII_OR_DIGITS = re.compile(r"[0-9a-z]+")
-_KANA_WORD = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fcー]+")
+_KANA_WORD = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]+")  # hiragana, katakana, ー
 
 _local = threading.local()
 
@@ -129,9 +129,14 @@ def _is_kanji(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or ch == "々"
 
 
+_lookup_lock = threading.Lock()
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _is_word(text: str) -> bool:
-    return len(_dictionary().lookup(text)) > 0
+    # One lookup at a time: the dictionary is shared by the threads (tokenizers are per thread).
+    with _lookup_lock:
+        return len(_dictionary().lookup(text)) > 0
 
 
 def _parts(word: str) -> list[str]:
@@ -225,7 +230,7 @@ def _function_pos_ids() -> frozenset[int]:
 
 
 def _compound_pos_ids() -> frozenset[int]:
-    """Nouns, prefixes and suffixes: the pieces compounds are made of (図書 + 館, 粗大 + ごみ)."""
+    """Prefixes and suffixes: read together with their neighbour (図書 + 館 → としょかん)."""
     return _pos_ids(frozenset({"接頭辞", "接尾辞"}))
 
 
