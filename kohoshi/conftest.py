@@ -57,3 +57,11 @@ def open_phone():
 
         yield new_page
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def simple_pdf() -> bytes:
+    """A three-article newsletter PDF laid out by the test generator (kohoshi/ingest/tests)."""
+    from kohoshi.ingest.tests.newsletter_pdf import SAMPLE_ARTICLES, newsletter_pdf
+
+    return newsletter_pdf(SAMPLE_ARTICLES)

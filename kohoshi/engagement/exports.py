@@ -4,6 +4,8 @@ from datetime import date
 
 from django.utils import timezone
 
+from kohoshi.accounts.policy import Action, require
+
 from .models import ArticleDailyViews, SurveyResponse
 
 SURVEY_COLUMNS = [
@@ -13,8 +15,9 @@ SURVEY_COLUMNS = [
 VIEWS_COLUMNS = ["日付", "自治体コード", "広報紙", "号", "記事番号", "記事タイトル", "閲覧数"]
 
 
-def survey_responses_csv(municipality, out, *, since: date | None = None) -> int:
+def survey_responses_csv(municipality, out, *, by, since: date | None = None) -> int:
     """Write the municipality's survey responses, oldest first, to `out`; returns the row count."""
+    require(by, municipality, Action.EXPORT)
     writer = csv.writer(out)
     writer.writerow(SURVEY_COLUMNS)
     responses = SurveyResponse.objects.for_municipality(municipality).with_article().order_by("created_at", "pk")
@@ -32,8 +35,9 @@ def survey_responses_csv(municipality, out, *, since: date | None = None) -> int
     return n
 
 
-def article_views_csv(municipality, out, *, since: date | None = None) -> int:
+def article_views_csv(municipality, out, *, by, since: date | None = None) -> int:
     """Daily views per article, one row per article and day."""
+    require(by, municipality, Action.EXPORT)
     writer = csv.writer(out)
     writer.writerow(VIEWS_COLUMNS)
     rows = (

@@ -6,6 +6,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from kohoshi.accounts.audit import audit_record
+from kohoshi.accounts.policy import Action, require
 from kohoshi.newsletters.models import Article
 
 from .models import ArticleDailyViews, SurveyQuestion, SurveyResponse
@@ -69,8 +71,7 @@ def survey_response_create(
 
 def survey_question_update(municipality, *, key: str, text: str, choices: list[str], enabled: bool, by):
     """Reword one survey question of a municipality (its first edit copies the default)."""
-    from kohoshi.staff.audit import audit_record
-
+    require(by, municipality, Action.EDIT)
     default = DEFAULTS_BY_KEY.get(key)
     if default is None:
         raise ValidationError("未知の設問です")

@@ -4,7 +4,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kohoshi.newsletters.models import Article
 
-from . import ratelimit
+from kohoshi.accounts import ratelimit
 from .forms import SurveyForm
 from .questions import survey_questions_for
 from .services import survey_response_create

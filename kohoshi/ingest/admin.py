@@ -5,7 +5,7 @@ from .models import IngestRun
 
 @admin.register(IngestRun)
 class IngestRunAdmin(admin.ModelAdmin):
-    """Read-only: runs change state only through kohoshi.ingest.pipeline (staff pages, CLI, task)."""
+    """Read-only: runs change state only through kohoshi.ingest.runs (staff pages, CLI, task)."""
 
     list_display = ["pk", "issue_title", "municipality", "status", "pages_done", "pages_total", "created_at"]
     list_filter = ["status", "needs_ocr"]

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from kohoshi.accounts.policy import SYSTEM
 from kohoshi.newsletters.services import ImportResult, IssueInput, issue_import
 
 from .errors import InputError
@@ -32,18 +33,20 @@ class ImportReport:
         }
 
 
-def _save_all(file: str, issues: list[IssueInput], report: ImportReport, credit: str | None) -> None:
+def _save_all(file: str, issues: list[IssueInput], report: ImportReport, credit: str | None, by) -> None:
     for data in issues:
         try:
-            report.results.append(issue_import(data, credit=credit))
+            report.results.append(issue_import(data, by=by, credit=credit))
         except ValidationError as exc:
             report.errors.append(InputError("; ".join(exc.messages), file=file))
 
 
-def files_import(paths: list[str | Path], *, kind: str, credit: str | None = None) -> ImportReport:
+def files_import(paths: list[str | Path], *, kind: str, credit: str | None = None, by=SYSTEM) -> ImportReport:
     """Import CSV (kind="csv") or JSON (kind="json") files; each issue in its own transaction.
 
     A file with bad input contributes nothing and is reported; the other files still import.
+    The files are the operator's (command line, demo data, benchmarks), so the import acts as
+    the system unless a caller names the user it acts for.
     """
     report = ImportReport()
     for path in paths:
@@ -55,5 +58,5 @@ def files_import(paths: list[str | Path], *, kind: str, credit: str | None = Non
         except OSError as exc:
             report.errors.append(InputError(f"ファイルを読めません: {exc.strerror}", file=str(path)))
             continue
-        _save_all(str(path), issues, report, credit)
+        _save_all(str(path), issues, report, credit, by)
     return report

@@ -1,6 +1,6 @@
 from django_tasks import task
 
-from .pipeline import ingest_run_process
+from .runs import ingest_run_process
 
 
 @task()

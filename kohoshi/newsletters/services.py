@@ -1,4 +1,7 @@
-"""Every write to newsletters, issues and articles goes through here."""
+"""Every write to newsletters, issues and articles goes through here: imports, PDF drafts, staff
+edits and review edits alike. Each service runs in one transaction with its audit row and search
+indexing, and checks the accounts policy for the actor `by` (a user, or accounts.policy.SYSTEM
+for the command line and background jobs)."""
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
@@ -6,11 +9,13 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Max
 from django.utils import timezone
 
+from kohoshi.accounts.audit import audit_record
+from kohoshi.accounts.policy import Action, require
 from kohoshi.places.models import Municipality
 from kohoshi.search import indexing
-from kohoshi.staff.audit import audit_record
 
 from .formatting import render_body
 from .models import Article, Category, Issue, Newsletter
@@ -99,35 +104,67 @@ def category_for_name(name: str, warnings: list[str] | None = None) -> Category:
     return category
 
 
-def issue_import(data: IssueInput, *, publish: bool = True, credit: str | None = None) -> ImportResult:
+def _issue_for(data: IssueInput, *, credit: str | None = None) -> Issue:
+    newsletter = newsletter_get_or_create(municipality=data.municipality, title=data.newsletter_title)
+    if credit is not None and newsletter.credit != credit:
+        newsletter.credit = credit
+        newsletter.save(update_fields=["credit"])
+    return issue_locked_or_new(newsletter, title=data.title, published_on=data.published_on)
+
+
+def _issue_fill(issue: Issue, data: IssueInput, *, source_hash: str, warnings: list[str]) -> None:
+    issue.number = data.number
+    issue.source_hash = source_hash
+    issue.save()
+    _articles_replace(issue, data.articles, warnings)
+
+
+def issue_import(data: IssueInput, *, by, publish: bool = True, credit: str | None = None) -> ImportResult:
     """Create or update one issue with its articles, atomically and idempotently.
 
     The issue is found again by newsletter, date and title. Importing the same content twice
     changes nothing; changed content updates articles in place by position, so article numbers
     (and their URLs) stay. A given `credit` (licence attribution) is set on the newsletter.
+    Publishing goes through the same audited path as a publish by staff.
     """
     if not data.articles:
         raise ValidationError("記事が1件もありません")
+    require(by, data.municipality, Action.PUBLISH if publish else Action.EDIT)
     fingerprint = data.fingerprint()
     warnings: list[str] = []
     with transaction.atomic():
-        newsletter = newsletter_get_or_create(municipality=data.municipality, title=data.newsletter_title)
-        if credit is not None and newsletter.credit != credit:
-            newsletter.credit = credit
-            newsletter.save(update_fields=["credit"])
-        issue = issue_locked_or_new(newsletter, title=data.title, published_on=data.published_on)
+        issue = _issue_for(data, credit=credit)
         if issue.pk and issue.source_hash == fingerprint:
             return ImportResult(issue, "unchanged", warnings)
         outcome = "updated" if issue.pk else "created"
-        issue.number = data.number
-        issue.source_hash = fingerprint
+        _issue_fill(issue, data, source_hash=fingerprint, warnings=warnings)
+        audit_record(
+            actor=by, action=f"issue.import.{outcome}", target=issue, municipality=data.municipality,
+            summary=f"{issue.title}: {len(data.articles)}件の記事",
+        )
         if publish and issue.status != Issue.Status.PUBLISHED:
-            issue.status = Issue.Status.PUBLISHED
-            issue.published_at = timezone.now()
-        issue.save()
-        _articles_replace(issue, data.articles, warnings)
-        indexing.index_issue(issue)
+            _publish(issue, by=by)
+        else:
+            indexing.index_issue(issue)
     return ImportResult(issue, outcome, warnings)
+
+
+def issue_draft_replace(data: IssueInput, *, source_hash: str, by) -> tuple[Issue, list[str]]:
+    """A DRAFT issue holding exactly these articles, for review (PDF ingest); an existing draft
+    of the same newsletter, date and title is filled again in place. Refused when that issue is
+    already public, so the same source never makes two public issues."""
+    require(by, data.municipality, Action.EDIT)
+    warnings: list[str] = []
+    with transaction.atomic():
+        issue = _issue_for(data)
+        if issue.pk and issue.status != Issue.Status.DRAFT:
+            raise ValidationError(
+                f"同じ発行日・タイトルの号「{issue.title}」はすでに公開されています。"
+                "読み込み直すには、先にその号の公開を取り消してください"
+            )
+        _issue_fill(issue, data, source_hash=source_hash, warnings=warnings)
+        indexing.index_issue(issue)
+    return issue, warnings
 
 
 def _articles_replace(issue: Issue, articles: list[ArticleInput], warnings: list[str]) -> None:
@@ -142,50 +179,79 @@ def _articles_replace(issue: Issue, articles: list[ArticleInput], warnings: list
         if article is None:
             article = Article(issue=issue, position=position, number=next_number)
             next_number += 1
-        article.title = item.title
         article.category = category_for_name(item.category, warnings)
-        article.body_source = item.body
-        article.body_html = render_body(item.body)
         article.pages = item.pages
-        article.save()
+        _article_write(article, title=item.title, body=item.body)
+
+
+def _article_write(article: Article, *, title: str, body: str) -> None:
+    """The one place an article's text is set: the HTML is rendered from the source here."""
+    article.title = title
+    article.body_source = body
+    article.body_html = render_body(article.body_source)
+    article.save()
+
+
+def _recorded(issue: Issue, *, by, action: str, target, summary: str) -> None:
+    """How every edit ends: the issue's search documents follow it, and an audit row says who
+    did what (both inside the edit's transaction)."""
+    indexing.index_issue(issue)
+    audit_record(actor=by, action=action, target=target, municipality=issue.newsletter.municipality, summary=summary)
 
 
 def _locked_issue(issue_id: int) -> Issue:
     return Issue.objects.select_for_update().select_related("newsletter__municipality").get(pk=issue_id)
 
 
-def issue_publish(issue: Issue, *, by, at=None) -> Issue:
-    """Make an issue public now, or at `at` (scheduled). Refuses an issue without articles."""
+def _publish(issue: Issue, *, by, at=None) -> None:
+    """The one publish path (inside the caller's transaction, on a locked issue)."""
+    require(by, issue.newsletter.municipality, Action.PUBLISH)
+    if not issue.articles.exists():
+        raise ValidationError("記事のない号は公開できません")
+    issue.status = Issue.Status.PUBLISHED
+    issue.published_at = at or timezone.now()
+    issue.save(update_fields=["status", "published_at", "updated_at"])
+    indexing.index_issue(issue)
+    audit_record(
+        actor=by,
+        action="issue.schedule" if at and at > timezone.now() else "issue.publish",
+        target=issue,
+        municipality=issue.newsletter.municipality,
+        summary=f"{issue.title} ({timezone.localtime(issue.published_at):%Y-%m-%d %H:%M})",
+    )
+
+
+def issue_publish(issue: Issue, *, by, at=None, source_pdf=None) -> Issue:
+    """Make an issue public now, or at `at` (scheduled). Refuses an issue without articles.
+
+    `source_pdf` (a File) is attached as the issue's 紙面PDF when it has none yet.
+    """
+    require(by, issue.newsletter.municipality, Action.PUBLISH)
     with transaction.atomic():
         issue = _locked_issue(issue.pk)
-        if not issue.articles.exists():
-            raise ValidationError("記事のない号は公開できません")
-        issue.status = Issue.Status.PUBLISHED
-        issue.published_at = at or timezone.now()
-        issue.save(update_fields=["status", "published_at", "updated_at"])
-        indexing.index_issue(issue)
-        audit_record(
-            actor=by,
-            action="issue.schedule" if at and at > timezone.now() else "issue.publish",
-            target=issue,
-            municipality=issue.newsletter.municipality,
-            summary=f"{issue.title} ({issue.published_at:%Y-%m-%d %H:%M})",
-        )
+        if source_pdf is not None and not issue.source_pdf:
+            issue.source_pdf.save(f"{issue.newsletter.slug}-{issue.slug}.pdf", source_pdf, save=False)
+            issue.save(update_fields=["source_pdf", "updated_at"])
+        _publish(issue, by=by, at=at)
     return issue
 
 
 def issue_unpublish(issue: Issue, *, by) -> Issue:
+    require(by, issue.newsletter.municipality, Action.PUBLISH)
     with transaction.atomic():
         issue = _locked_issue(issue.pk)
         issue.status = Issue.Status.DRAFT
         issue.published_at = None
         issue.save(update_fields=["status", "published_at", "updated_at"])
-        indexing.index_issue(issue)
-        audit_record(
-            actor=by, action="issue.unpublish", target=issue, municipality=issue.newsletter.municipality,
-            summary=issue.title,
-        )
+        _recorded(issue, by=by, action="issue.unpublish", target=issue, summary=issue.title)
     return issue
+
+
+def _locked_article(article: Article, *, by, action: Action = Action.EDIT) -> tuple[Issue, Article]:
+    """Check the policy, then lock the article's issue and the article (in that order, always)."""
+    issue = _locked_issue(article.issue_id)
+    require(by, issue.newsletter.municipality, action)
+    return issue, Article.objects.select_for_update().get(pk=article.pk)
 
 
 def article_update(article: Article, *, by, title: str, category: Category, body: str) -> Article:
@@ -196,8 +262,7 @@ def article_update(article: Article, *, by, title: str, category: Category, body
     if not body.strip():
         raise ValidationError("本文を入力してください")
     with transaction.atomic():
-        issue = _locked_issue(article.issue_id)
-        article = Article.objects.select_for_update().get(pk=article.pk)
+        issue, article = _locked_article(article, by=by)
         changed = [
             label
             for label, old, new in (
@@ -207,49 +272,125 @@ def article_update(article: Article, *, by, title: str, category: Category, body
             )
             if old != new
         ]
-        article.title = title
         article.category = category
-        article.body_source = body
-        article.body_html = render_body(body)
-        article.save()
-        indexing.index_issue(issue)
-        audit_record(
-            actor=by, action="article.edit", target=article, municipality=issue.newsletter.municipality,
-            summary=f"{issue.title} / {article.title}: {'・'.join(changed) or '変更なし'}",
-        )
+        _article_write(article, title=title, body=body)
+        summary = f"{issue.title} / {article.title}: {'・'.join(changed) or '変更なし'}"
+        _recorded(issue, by=by, action="article.edit", target=article, summary=summary)
     return article
+
+
+def _positions_set(issue: Issue, article_ids: list[int]) -> int:
+    """Put the issue's articles in the given order (positions 1..N); returns how many moved."""
+    articles = {a.pk: a for a in issue.articles.all()}
+    if sorted(article_ids) != sorted(articles):
+        raise ValidationError("記事の並びが号の記事と一致しません")
+    moved = []
+    for position, pk in enumerate(article_ids, start=1):
+        article = articles[pk]
+        if article.position != position:
+            article.position = position
+            moved.append(article)
+    Article.objects.bulk_update(moved, ["position"])
+    if moved:
+        indexing.index_issue(issue)
+    return len(moved)
 
 
 def issue_reorder(issue: Issue, *, by, article_ids: list[int]) -> Issue:
     """Put the issue's articles in the given order (positions 1..N). Numbers, and URLs, stay."""
     with transaction.atomic():
         issue = _locked_issue(issue.pk)
-        articles = {a.pk: a for a in issue.articles.all()}
-        if sorted(article_ids) != sorted(articles):
-            raise ValidationError("記事の並びが号の記事と一致しません")
-        moved = []
-        for position, pk in enumerate(article_ids, start=1):
-            article = articles[pk]
-            if article.position != position:
-                article.position = position
-                moved.append(article)
-        Article.objects.bulk_update(moved, ["position"])
+        require(by, issue.newsletter.municipality, Action.EDIT)
+        moved = _positions_set(issue, article_ids)
         if moved:
-            indexing.index_issue(issue)
             audit_record(
                 actor=by, action="issue.reorder", target=issue, municipality=issue.newsletter.municipality,
-                summary=f"{issue.title}: {len(moved)}件の掲載順を変更",
+                summary=f"{issue.title}: {moved}件の掲載順を変更",
             )
     return issue
+
+
+def article_move(article: Article, *, up: bool, by) -> Article:
+    """Swap an article with the one before (`up`) or after it; at either end nothing changes."""
+    with transaction.atomic():
+        issue, article = _locked_article(article, by=by)
+        order = list(issue.articles.order_by("position").values_list("pk", flat=True))
+        index = order.index(article.pk)
+        other = index - 1 if up else index + 1
+        if not 0 <= other < len(order):
+            return article
+        order[index], order[other] = order[other], order[index]
+        _positions_set(issue, order)
+        article.refresh_from_db(fields=["position"])
+        audit_record(
+            actor=by, action="article.move", target=article, municipality=issue.newsletter.municipality,
+            summary=f"{article.title}: {index + 1} → {article.position}",
+        )
+    return article
+
+
+def article_merge_with_next(article: Article, *, by) -> Article:
+    """Join an article with the one after it; the second title becomes a line of the body."""
+    with transaction.atomic():
+        issue, article = _locked_article(article, by=by)
+        following = issue.articles.filter(position__gt=article.position).order_by("position").first()
+        if following is None:
+            raise ValidationError("最後の記事には、次の記事がありません")
+        body = f"{article.body_source.rstrip()}\n\n{following.title}\n{following.body_source.lstrip()}".strip("\n")
+        article.pages = pages_label(pages_list(article.pages) + pages_list(following.pages))
+        _article_write(article, title=article.title, body=body)
+        indexing.unindex_articles([following.pk])
+        following.delete()
+        _positions_close(issue)
+        _recorded(
+            issue, by=by, action="article.merge", target=article, summary=f"{article.title} ← {following.title}"
+        )
+    return article
+
+
+def article_split(article: Article, *, line: int, title: str = "", by) -> Article:
+    """Cut an article before body line `line` (1-based); the rest becomes a new article after it.
+
+    Without a title, the first line of the rest becomes the new article's title.
+    """
+    with transaction.atomic():
+        issue, article = _locked_article(article, by=by)
+        lines = article.body_source.split("\n")
+        if not 2 <= line <= len(lines):
+            raise ValidationError("分ける位置は、本文の2行目から最終行までの中で選んでください")
+        head, rest = lines[: line - 1], lines[line - 1 :]
+        title = title.strip()
+        if not title:
+            title = rest.pop(0).strip().lstrip("■◇◆●○□").strip()
+        head_text, rest_text = "\n".join(head).strip("\n"), "\n".join(rest).strip("\n")
+        if not title or not head_text.strip() or not rest_text.strip():
+            raise ValidationError("その位置では分けられません(どちらかの記事の本文かタイトルが空になります)")
+        issue.articles.filter(position__gt=article.position).update(position=F("position") + 1)
+        _article_write(article, title=article.title, body=head_text)
+        new = Article(
+            issue=issue,
+            number=(issue.articles.aggregate(n=Max("number"))["n"] or 0) + 1,
+            position=article.position + 1,
+            category=article.category,
+            pages=article.pages,
+        )
+        _article_write(new, title=title, body=rest_text)
+        _recorded(issue, by=by, action="article.split", target=new, summary=f"{article.title} → {new.title}")
+    return new
+
+
+def _positions_close(issue: Issue) -> None:
+    remaining = list(issue.articles.order_by("position", "number"))
+    for position, other in enumerate(remaining, start=1):
+        other.position = position
+    Article.objects.bulk_update(remaining, ["position"])
 
 
 def article_delete(article: Article, *, by) -> None:
     """Delete an article and close the gap in the positions. A public issue keeps at least one."""
     with transaction.atomic():
-        issue = _locked_issue(article.issue_id)
-        article = Article.objects.get(pk=article.pk)
-        remaining = list(issue.articles.exclude(pk=article.pk).order_by("position"))
-        if not remaining and issue.status == Issue.Status.PUBLISHED:
+        issue, article = _locked_article(article, by=by, action=Action.DELETE)
+        if issue.status == Issue.Status.PUBLISHED and not issue.articles.exclude(pk=article.pk).exists():
             raise ValidationError("公開中の号の最後の記事は削除できません。先に号を非公開にしてください")
         indexing.unindex_articles([article.pk])
         audit_record(
@@ -257,7 +398,30 @@ def article_delete(article: Article, *, by) -> None:
             summary=f"{issue.title} / {article.title}",
         )
         article.delete()
-        for position, other in enumerate(remaining, start=1):
-            other.position = position
-        Article.objects.bulk_update(remaining, ["position"])
+        _positions_close(issue)
         indexing.index_issue(issue)
+
+
+def pages_label(pages: list[int]) -> str:
+    """[2, 3] → "2-3"; [2, 3, 5] → "2-3,5"; [] → ""."""
+    numbers = sorted(set(pages))
+    ranges: list[list[int]] = []
+    for n in numbers:
+        if ranges and n == ranges[-1][1] + 1:
+            ranges[-1][1] = n
+        else:
+            ranges.append([n, n])
+    label = ",".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
+    return label if len(label) <= 40 else f"{numbers[0]}-{numbers[-1]}"
+
+
+def pages_list(label: str, *, last: int | None = None) -> list[int]:
+    """"2-3,5" → [2, 3, 5]; with `last`, only pages 1..last."""
+    numbers: set[int] = set()
+    for part in (label or "").split(","):
+        first, _, end = (p.strip() for p in part.partition("-"))
+        if first.isdigit():
+            start = int(first)
+            stop = int(end) if end.isdigit() else start
+            numbers.update(range(start, min(stop, start + 999) + 1))
+    return sorted(n for n in numbers if n >= 1 and (last is None or n <= last))

@@ -3,9 +3,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kohoshi.accounts.login_throttle import login_failure_record, login_locked, login_success_clear
+from kohoshi.ingest.limits import MAX_BYTES, PDF_MAGIC
 from kohoshi.newsletters.models import Category
-
-from .login_throttle import login_failure_record, login_locked, login_success_clear
 
 
 class ErrorsDescribedMixin:
@@ -46,7 +46,42 @@ class ArticleForm(ErrorsDescribedMixin, forms.Form):
     body = forms.CharField(
         label=_("本文"),
         widget=forms.Textarea(attrs={"rows": 20}),
-        help_text=_("「■」で始まる行は見出し、「◇」で始まる行は小見出しになります。"),
+        help_text=_("「■」で始まる行は見出し、「◇」で始まる行は小見出し、「・」で始まる行は箇条書きになります。段落の間は空行にします。"),
+    )
+
+
+class UploadForm(ErrorsDescribedMixin, forms.Form):
+    newsletter_title = forms.CharField(label=_("広報紙名"), max_length=100, help_text=_("例: 広報あつぎ"))
+    published_on = forms.DateField(label=_("発行日"), widget=forms.DateInput(attrs={"type": "date"}))
+    number = forms.CharField(label=_("号数(任意)"), max_length=40, required=False, help_text=_("例: 第1421号"))
+    pdf = forms.FileField(
+        label=_("紙面PDF"),
+        help_text=_("50MBまで、300ページまでのPDFファイル"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_pdf(self):
+        upload = self.cleaned_data["pdf"]
+        if upload.size == 0:
+            raise ValidationError(_("ファイルが空です(0バイト)。"))
+        if upload.size > MAX_BYTES:
+            raise ValidationError(_("ファイルが大きすぎます。50MBまでのPDFを選んでください。"))
+        upload.seek(0)
+        head = upload.read(1024)
+        upload.seek(0)
+        # The file's name and type are the sender's claim; the first bytes are the content's.
+        if PDF_MAGIC not in head:
+            raise ValidationError(_("PDFファイルではありません。紙面のPDFを選んでください。"))
+        return upload
+
+
+class SplitForm(forms.Form):
+    line = forms.IntegerField(label=_("ここから新しい記事にする行"), min_value=2)
+    title = forms.CharField(
+        label=_("新しい記事のタイトル(任意)"),
+        max_length=300,
+        required=False,
+        help_text=_("空のときは、選んだ行をタイトルにします。"),
     )
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from .views import ingest, workspace as views
 from .forms import StaffAuthenticationForm
 
 app_name = "staff"
@@ -27,4 +27,17 @@ urlpatterns = [
     path("m/<str:code>/survey/questions/", views.survey_questions, name="survey_questions"),
     path("m/<str:code>/export/survey.csv", views.export_survey, name="export_survey"),
     path("m/<str:code>/export/views.csv", views.export_views, name="export_views"),
+    path("m/<str:code>/ingest/", ingest.upload, name="ingest_upload"),
+    path("m/<str:code>/ingest/<int:pk>/", ingest.run_detail, name="ingest_run"),
+    path("m/<str:code>/ingest/<int:pk>/review/", ingest.review, name="ingest_review"),
+    path("m/<str:code>/ingest/<int:pk>/publish/", ingest.publish, name="ingest_publish"),
+    path("m/<str:code>/ingest/<int:pk>/retry/", ingest.retry, name="ingest_retry"),
+    path("m/<str:code>/ingest/<int:pk>/pages/<int:page>.png", ingest.page_image, name="ingest_page_image"),
+    path("m/<str:code>/ingest/<int:pk>/articles/<int:number>/", ingest.article_edit, name="ingest_article"),
+    path("m/<str:code>/ingest/<int:pk>/articles/<int:number>/split/", ingest.article_split,
+         name="ingest_article_split"),
+    path("m/<str:code>/ingest/<int:pk>/articles/<int:number>/merge/", ingest.article_merge,
+         name="ingest_article_merge"),
+    path("m/<str:code>/ingest/<int:pk>/articles/<int:number>/move/", ingest.article_move,
+         name="ingest_article_move"),
 ]

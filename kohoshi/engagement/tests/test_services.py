@@ -2,13 +2,15 @@ import threading
 from datetime import date
 
 import pytest
+
+from kohoshi.accounts.policy import SYSTEM
 from django.core.exceptions import ValidationError
 from django.db import connection
 
 from kohoshi.engagement.models import ArticleDailyViews, SurveyQuestion
 from kohoshi.engagement.questions import survey_questions_for
 from kohoshi.engagement.services import article_view_record, is_bot_user_agent, survey_question_update
-from kohoshi.staff.models import AuditEntry
+from kohoshi.accounts.models import AuditEntry
 from kohoshi.staff.tests.factories import make_issue
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +72,7 @@ def test_questions_default_until_a_municipality_rewords_them(issue):
     assert helpful.key == "helpful" and helpful.required and 3 <= len(helpful.choices) <= 5
 
     survey_question_update(town, key="helpful", text="参考になりましたか", choices=["はい", "少し", "いいえ", "わからない"],
-                           enabled=True, by=None)
+                           enabled=True, by=SYSTEM)
     helpful = survey_questions_for(town)[0]
     assert helpful.text == "参考になりましたか"
     assert helpful.choices == ("はい", "少し", "いいえ", "わからない")
@@ -81,12 +83,12 @@ def test_questions_default_until_a_municipality_rewords_them(issue):
 def test_question_update_refuses_rating_scale_outside_3_to_5(issue, choices):
     with pytest.raises(ValidationError):
         survey_question_update(issue.newsletter.municipality, key="clarity", text="", choices=choices,
-                               enabled=True, by=None)
+                               enabled=True, by=SYSTEM)
     assert not SurveyQuestion.objects.exists()
 
 
 def test_optional_question_can_be_switched_off(issue):
     town = issue.newsletter.municipality
-    survey_question_update(town, key="area", text="地区", choices=["東部", "西部"], enabled=False, by=None)
+    survey_question_update(town, key="area", text="地区", choices=["東部", "西部"], enabled=False, by=SYSTEM)
     area = next(q for q in survey_questions_for(town) if q.key == "area")
     assert not area.enabled and area.choices == ("東部", "西部")

@@ -1,6 +1,8 @@
 import re
 
 import pytest
+
+from kohoshi.accounts.policy import SYSTEM
 from django.test import Client
 from django.urls import reverse
 
@@ -140,15 +142,15 @@ def test_many_answers_from_one_client_are_rate_limited(client, settings, issue):
 
 def test_survey_of_an_unpublished_article_is_not_found(client, issue):
     article = issue.articles.first()
-    issue_unpublish(issue, by=None)
+    issue_unpublish(issue, by=SYSTEM)
     assert client.get(survey_url(article)).status_code == 404
     assert client.post(survey_url(article), ANSWER).status_code == 404
 
 
 def test_survey_shows_the_municipalitys_own_questions(client, article):
     town = article.issue.newsletter.municipality
-    survey_question_update(town, key="area", text="お住まいの地区", choices=["沼ノ端", "錦岡"], enabled=True, by=None)
-    survey_question_update(town, key="age_band", text="年代", choices=["若い"], enabled=False, by=None)
+    survey_question_update(town, key="area", text="お住まいの地区", choices=["沼ノ端", "錦岡"], enabled=True, by=SYSTEM)
+    survey_question_update(town, key="age_band", text="年代", choices=["若い"], enabled=False, by=SYSTEM)
     html = client.get(survey_url(article)).content.decode()
     assert "お住まいの地区" in html and "沼ノ端" in html
     assert 'name="age_band"' not in html
@@ -160,7 +162,7 @@ def test_survey_shows_the_municipalitys_own_questions(client, article):
 def test_other_municipalities_keep_the_default_questions(client):
     sapporo = make_issue("011002").articles.first()
     survey_question_update(make_issue().newsletter.municipality, key="area", text="お住まいの地区",
-                           choices=["沼ノ端"], enabled=True, by=None)
+                           choices=["沼ノ端"], enabled=True, by=SYSTEM)
     assert "お住まいの地区" not in client.get(survey_url(sapporo)).content.decode()
 
 

@@ -47,7 +47,7 @@ def test_without_wait_the_run_is_queued_for_the_task_backend(pdf_path, django_ca
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         output = run_command(pdf_path, *ARGS, "--number", "第1421号")
     run = IngestRun.objects.get()
-    assert f"#{run.pk}" in output and f"/staff/ingest/142123/runs/{run.pk}/" in output
+    assert f"#{run.pk}" in output and f"/staff/m/142123/ingest/{run.pk}/" in output
     assert len(callbacks) == 1
     run.refresh_from_db()  # the immediate test backend ran the task on commit
     assert run.status == IngestRun.Status.NEEDS_REVIEW and run.issue.title == "広報あつぎ 第1421号"

@@ -1,9 +1,11 @@
 import pytest
+
+from kohoshi.accounts.policy import SYSTEM
 from django.core.exceptions import ValidationError
 
 from kohoshi.newsletters.models import Article, Category
 from kohoshi.newsletters.services import article_delete, article_update, issue_reorder, issue_unpublish
-from kohoshi.staff.models import AuditEntry
+from kohoshi.accounts.models import AuditEntry
 from kohoshi.staff.tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db
@@ -23,13 +25,13 @@ def test_article_update_rerenders_body_and_writes_audit_row(article):
 
 def test_article_update_refuses_empty_title(article):
     with pytest.raises(ValidationError):
-        article_update(article, by=None, title="  ", category=article.category, body="本文")
+        article_update(article, by=SYSTEM, title="  ", category=article.category, body="本文")
     assert not AuditEntry.objects.filter(action="article.edit").exists()
 
 
 def test_issue_reorder_sets_positions_and_keeps_numbers(issue):
     a, b, c = issue.articles.order_by("position")
-    issue_reorder(issue, by=None, article_ids=[c.pk, a.pk, b.pk])
+    issue_reorder(issue, by=SYSTEM, article_ids=[c.pk, a.pk, b.pk])
     order = list(issue.articles.order_by("position").values_list("pk", "position", "number"))
     assert order == [(c.pk, 1, c.number), (a.pk, 2, a.number), (b.pk, 3, b.number)]
     assert AuditEntry.objects.filter(action="issue.reorder").count() == 1
@@ -38,23 +40,23 @@ def test_issue_reorder_sets_positions_and_keeps_numbers(issue):
 def test_issue_reorder_refuses_a_list_that_is_not_the_issues_articles(issue):
     a, b, _ = issue.articles.order_by("position")
     with pytest.raises(ValidationError):
-        issue_reorder(issue, by=None, article_ids=[b.pk, a.pk])
+        issue_reorder(issue, by=SYSTEM, article_ids=[b.pk, a.pk])
     assert list(issue.articles.order_by("position").values_list("position", flat=True)) == [1, 2, 3]
 
 
 def test_article_delete_closes_the_gap_in_positions(issue):
     a, b, c = issue.articles.order_by("position")
-    article_delete(b, by=None)
+    article_delete(b, by=SYSTEM)
     assert list(issue.articles.order_by("position").values_list("pk", "position")) == [(a.pk, 1), (c.pk, 2)]
     assert AuditEntry.objects.get(action="article.delete").summary.endswith(b.title)
 
 
 def test_article_delete_refuses_the_last_article_of_a_public_issue(issue):
     a, b, c = issue.articles.order_by("position")
-    article_delete(a, by=None)
-    article_delete(b, by=None)
+    article_delete(a, by=SYSTEM)
+    article_delete(b, by=SYSTEM)
     with pytest.raises(ValidationError):
-        article_delete(c, by=None)
-    issue_unpublish(issue, by=None)
-    article_delete(Article.objects.get(pk=c.pk), by=None)
+        article_delete(c, by=SYSTEM)
+    issue_unpublish(issue, by=SYSTEM)
+    article_delete(Article.objects.get(pk=c.pk), by=SYSTEM)
     assert not issue.articles.exists()

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from kohoshi.accounts.policy import SYSTEM
 from kohoshi.newsletters.services import ArticleInput, IssueInput, issue_import
 from kohoshi.places.models import Municipality
 from kohoshi.search import analysis, query as query_language
@@ -118,9 +119,9 @@ def test_a_phrase_whose_pairs_are_found_apart_is_not_a_match():
     assert len(phrase) >= 3
     apart = "子育て支援の集い。支援医療の窓口。医療費の話。"
     before = search_articles('"子育て支援医療費"').count, search_articles('子育て 支援 医療費 -"子育て支援医療費"').count
-    issue_import(_phrase_apart_issue(date(2024, 6, 1), "子育て支援医療費の助成が始まります。"))
+    issue_import(_phrase_apart_issue(date(2024, 6, 1), "子育て支援医療費の助成が始まります。"), by=SYSTEM)
     for month in range(1, 6):
-        issue_import(_phrase_apart_issue(date(2025, month, 1), apart))
+        issue_import(_phrase_apart_issue(date(2025, month, 1), apart), by=SYSTEM)
     parsed = query_language.parse('"子育て支援医療費"')
     assert postgresql.needs_check(parsed)
     found = postgresql.candidates(connection, parsed, Criteria(now=timezone.now()), limit=1, scored=True)
@@ -142,12 +143,12 @@ def partitions():
 def test_a_year_partition_is_made_with_its_first_document_and_not_by_a_rolled_back_write():
     assert "search_searchdocument_y1987" not in partitions()
     with pytest.raises(RuntimeError), transaction.atomic():
-        issue_import(_phrase_apart_issue(date(1987, 4, 1), "古い広報のかきごおり。"))
+        issue_import(_phrase_apart_issue(date(1987, 4, 1), "古い広報のかきごおり。"), by=SYSTEM)
         assert "search_searchdocument_y1987" in partitions()
         raise RuntimeError
     assert "search_searchdocument_y1987" not in partitions()
-    issue_import(_phrase_apart_issue(date(1987, 4, 1), "古い広報のかきごおり。"))
-    issue_import(_phrase_apart_issue(date(9999, 12, 1), "遠い未来のかきごおり。"))
+    issue_import(_phrase_apart_issue(date(1987, 4, 1), "古い広報のかきごおり。"), by=SYSTEM)
+    issue_import(_phrase_apart_issue(date(9999, 12, 1), "遠い未来のかきごおり。"), by=SYSTEM)
     assert {"search_searchdocument_y1987", "search_searchdocument_y9999"} <= set(partitions())
     results = search_articles("かきごおり", order="newest")
     assert [h.article.issue.published_on.year for h in results.hits] == [9999, 1987]
@@ -184,8 +185,8 @@ def _migrate(target):
 def test_migration_0005_turns_an_unpartitioned_index_into_the_partitioned_one_and_back():
     """Down to the unpartitioned table of 0004 and up again, with documents in two years: the
     rows survive both ways, the pairs are made in SQL (a 2-token phrase is found by its pair)."""
-    issue_import(_phrase_apart_issue(date(2023, 6, 1), "医療費の助成について。"))
-    issue_import(_phrase_apart_issue(date(2024, 6, 1), "子ども医療費の申請。"))
+    issue_import(_phrase_apart_issue(date(2023, 6, 1), "医療費の助成について。"), by=SYSTEM)
+    issue_import(_phrase_apart_issue(date(2024, 6, 1), "子ども医療費の申請。"), by=SYSTEM)
     before = [h.article.pk for h in search_articles("医療費").hits]
     assert len(before) == 2
     _migrate("0004_rum_index")
@@ -217,7 +218,7 @@ def test_making_a_partition_does_not_make_searches_wait():
     def writer():
         try:
             with transaction.atomic():
-                issue_import(_phrase_apart_issue(date(1991, 4, 1), "古い広報の灯台めぐり。"))
+                issue_import(_phrase_apart_issue(date(1991, 4, 1), "古い広報の灯台めぐり。"), by=SYSTEM)
                 made.set()
                 release.wait(10)
         except Exception as error:  # pragma: no cover - reported below

@@ -3,9 +3,10 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 
+from kohoshi.accounts.policy import SYSTEM
 from kohoshi.newsletters.services import ArticleInput, IssueInput, issue_import
 from kohoshi.places.models import Municipality
-from kohoshi.staff.models import Membership, Role
+from kohoshi.accounts.models import Membership, Role
 
 TOMAKOMAI = "012131"
 SAPPORO = "011002"
@@ -26,6 +27,7 @@ def make_issue(code=TOMAKOMAI, *, newsletter="広報テスト", day=1, n_article
             ],
         ),
         publish=publish,
+        by=SYSTEM,
     ).issue
 
 

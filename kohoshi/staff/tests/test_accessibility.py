@@ -5,12 +5,12 @@ from datetime import date
 import pytest
 
 from kohoshi.engagement.services import article_view_record, survey_response_create
-from kohoshi.ingest import pipeline
+from kohoshi.ingest import runs as pipeline
 from kohoshi.ingest.tests.newsletter_pdf import newsletter_pdf
 from kohoshi.newsletters.services import article_delete
-from kohoshi.newsletters.tests.test_accessibility import audit, focus_problems, report
+from kohoshi.reading.tests.test_accessibility import audit, focus_problems, report
 from kohoshi.places.models import Municipality
-from kohoshi.staff.models import Role
+from kohoshi.accounts.models import Role
 from kohoshi.staff.tests.factories import PASSWORD, TOMAKOMAI, make_issue, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -46,7 +46,7 @@ def workspace(live_server):
     assert run.status == "needs_review", run.failure_reason
     first_draft = run.issue.articles.order_by("position").first()
     staff = f"/staff/m/{TOMAKOMAI}"
-    ingest = f"/staff/ingest/{TOMAKOMAI}/runs/{run.pk}"
+    ingest = f"{staff}/ingest/{run.pk}"
     return {
         "staff-home": "/staff/",
         "staff-municipality": f"{staff}/",
@@ -58,7 +58,7 @@ def workspace(live_server):
         "staff-comments": f"{staff}/comments/",
         "staff-audit": f"{staff}/audit/",
         "staff-survey-questions": f"{staff}/survey/questions/",
-        "ingest-upload": "/staff/ingest/",
+        "ingest-upload": f"{staff}/ingest/",
         "ingest-run": f"{ingest}/",
         "ingest-review": f"{ingest}/review/",
         "ingest-article": f"{ingest}/articles/{first_draft.number}/",

@@ -2,7 +2,7 @@
 chromium via Playwright; screenshots in test-artifacts/)."""
 import pytest
 
-from kohoshi.staff.models import Role
+from kohoshi.accounts.models import Role
 from kohoshi.staff.tests.factories import PASSWORD, make_issue, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

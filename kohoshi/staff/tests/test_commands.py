@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
-from kohoshi.staff.models import AuditEntry, Membership
+from kohoshi.accounts.models import AuditEntry, Membership
 
 pytestmark = pytest.mark.django_db
 

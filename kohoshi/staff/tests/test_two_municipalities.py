@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kohoshi.search.services import search_miss_record
-from kohoshi.staff.models import Role
+from kohoshi.accounts.models import Role
 from kohoshi.staff.tests.factories import PASSWORD, SAPPORO, TOMAKOMAI, make_issue, make_staff
 
 pytestmark = pytest.mark.django_db

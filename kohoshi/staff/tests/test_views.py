@@ -10,7 +10,7 @@ from django.utils import timezone
 from kohoshi.engagement.models import ArticleDailyViews
 from kohoshi.engagement.services import article_view_record, survey_response_create
 from kohoshi.newsletters.models import Article, Category, Issue
-from kohoshi.staff.models import AuditEntry, Role
+from kohoshi.accounts.models import AuditEntry, Role
 from kohoshi.staff.tests.factories import SAPPORO, TOMAKOMAI, make_issue, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +129,7 @@ def test_publisher_publishes_now_and_unpublishes():
 
 def test_publishing_a_pdf_draft_from_the_workspace_closes_its_ingest_run(settings, tmp_path):
     from kohoshi.ingest.models import IngestRun
-    from kohoshi.ingest.pipeline import ingest_run_create, ingest_run_process
+    from kohoshi.ingest.runs import ingest_run_create, ingest_run_process
     from kohoshi.ingest.tests.newsletter_pdf import newsletter_pdf
     from kohoshi.places.models import Municipality
 
@@ -143,7 +143,7 @@ def test_publishing_a_pdf_draft_from_the_workspace_closes_its_ingest_run(setting
     assert run.status == IngestRun.Status.NEEDS_REVIEW
     publisher = staff_client(Role.PUBLISHER)
     page = publisher.get(url("issue", TOMAKOMAI, run.issue.pk)).content.decode()
-    assert reverse("ingest:review", args=[TOMAKOMAI, run.pk]) in page
+    assert reverse("staff:ingest_review", args=[TOMAKOMAI, run.pk]) in page
     publisher.post(url("issue_publish", TOMAKOMAI, run.issue.pk), {"at": ""})
     run.refresh_from_db()
     assert run.status == IngestRun.Status.PUBLISHED

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from kohoshi.accounts.policy import SYSTEM
 from kohoshi.engagement.exports import survey_responses_csv
 from kohoshi.places.models import Municipality
 
@@ -13,5 +14,5 @@ class Command(BaseCommand):
         town = Municipality.objects.filter(code=municipality).first()
         if town is None:
             raise CommandError(f"no municipality with code {municipality}")
-        count = survey_responses_csv(town, self.stdout)
+        count = survey_responses_csv(town, self.stdout, by=SYSTEM)
         self.stderr.write(f"{count} responses", ending="\n")

@@ -1,0 +1,254 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from kohoshi.ingest.services import files_import
+from kohoshi.newsletters.models import Article, Issue
+from kohoshi.accounts.policy import SYSTEM
+from kohoshi.newsletters.services import ArticleInput, IssueInput, issue_import
+from kohoshi.places.models import Municipality
+
+pytestmark = pytest.mark.django_db
+
+
+def make_issue(code="012131", newsletter="広報テスト", day=1, n_articles=3, publish=True):
+    return issue_import(
+        IssueInput(
+            municipality=Municipality.objects.get(code=code),
+            newsletter_title=newsletter,
+            title=f"{newsletter} 第{day}号",
+            number=f"第{day}号",
+            published_on=timezone.localdate().replace(day=day),
+            articles=[
+                ArticleInput(title=f"記事{n}", category="くらし", body=f"■見出し{n}\n本文{n}") for n in range(1, n_articles + 1)
+            ],
+        ),
+        publish=publish,
+        by=SYSTEM,
+    ).issue
+
+
+@pytest.fixture
+def seed_article(seed_issue_file):
+    assert not files_import([seed_issue_file], kind="json").errors
+    return Article.objects.get(title="市政方針(2)")
+
+
+def test_seed_article_page_shows_position_headings_and_place(client, seed_article):
+    response = client.get(seed_article.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r'data-testid="position">6/37<', html)
+    assert "北海道苫小牧市" in html
+    headings = re.findall(r"<h2[^>]*>(.*?)</h2>", html, re.S)
+    assert "基本政策" in headings and "重点施策" in headings
+    subheadings = re.findall(r"<h3[^>]*>(.*?)</h3>", html, re.S)
+    assert any("市民によるまちづくりの推進" in h for h in subheadings)
+    assert any("子育て世代に手厚いまち" in h for h in subheadings)
+    assert 'property="og:title"' in html and "市政方針(2)" in html
+    assert 'rel="prev"' in html and 'rel="next"' in html
+
+
+def test_article_page_query_budget(client, django_assert_max_num_queries, seed_article):
+    url = seed_article.get_absolute_url()
+    phone = "Mozilla/5.0 (iPhone)"
+    with django_assert_max_num_queries(6):  # the day's first view creates its counter row
+        assert client.get(url, HTTP_USER_AGENT=phone).status_code == 200
+    with django_assert_max_num_queries(3):  # article, its siblings, the view counter
+        assert client.get(url, HTTP_USER_AGENT=phone).status_code == 200
+
+
+def test_list_pages_query_budgets(client, django_assert_max_num_queries):
+    for day in range(1, 6):
+        make_issue(day=day, n_articles=8)
+    make_issue(code="142123", newsletter="広報あつぎ", day=2)
+    issue = Issue.objects.filter(newsletter__municipality_id="012131").select_related("newsletter").first()
+    budgets = {
+        "/": 3,
+        "/p/01/": 4,
+        "/m/012131/": 3,
+        issue.newsletter.get_absolute_url(): 2,
+        issue.get_absolute_url(): 3,
+        "/feeds/latest.xml": 3,
+        "/m/012131/feed.xml": 3,
+        "/sitemap.xml": 4,
+    }
+    for url, budget in budgets.items():
+        with django_assert_max_num_queries(budget):
+            response = client.get(url)
+        assert response.status_code == 200, url
+
+
+def test_issue_page_lists_articles_in_order_with_categories(client):
+    issue = make_issue(n_articles=4)
+    html = client.get(issue.get_absolute_url()).content.decode()
+    titles = re.findall(r'class="kh-toc__title">(.*?)<', html)
+    assert titles == ["記事1", "記事2", "記事3", "記事4"]
+    assert html.count('class="kh-tag">くらし<') == 4
+
+
+def test_municipality_page_groups_back_numbers_by_year(client):
+    make_issue(day=1)
+    html = client.get("/m/012131/").content.decode()
+    assert f"{timezone.localdate().year}年" in html
+    assert "広報テスト 第1号" in html
+
+
+def test_draft_and_scheduled_issues_are_not_public(client):
+    draft = make_issue(day=1, publish=False)
+    scheduled = make_issue(day=2)
+    Issue.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() + timedelta(days=1))
+    for issue in (draft, scheduled):
+        assert client.get(issue.get_absolute_url()).status_code == 404
+        assert client.get(issue.articles.first().get_absolute_url()).status_code == 404
+    assert "広報テスト 第1号" not in client.get("/m/012131/").content.decode()
+    assert "広報テスト 第2号" not in client.get("/").content.decode()
+
+
+def test_unknown_urls_answer_with_the_japanese_404_page(client):
+    for url in ("/m/999999/", "/p/99/", "/m/012131/koho/2020-01-01/", "/no-such-page/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "ページが見つかりません" in response.content.decode()
+
+
+def test_font_size_setting_is_kept_in_a_cookie_without_javascript(client):
+    response = client.get("/settings/", {"font": "xl", "next": "/about/"})
+    assert response.status_code == 302 and response["Location"] == "/about/"
+    assert response.cookies["kh_font"].value == "xl"
+    assert response.cookies["kh_font"]["max-age"] >= 365 * 24 * 3600
+    html = client.get("/about/").content.decode()
+    assert 'class="kh-font-xl' in html
+    assert 'value="xl" aria-pressed="true"' in html
+
+
+def test_settings_refuses_to_redirect_off_site_and_ignores_unknown_sizes(client):
+    response = client.get("/settings/", {"font": "huge", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+    assert "kh_font" not in response.cookies
+
+
+def test_static_pages_render(client):
+    for url, text in (("/about/", "このサイトについて"), ("/for-municipalities/", "費用"), ("/settings/", "文字サイズ")):
+        response = client.get(url)
+        assert response.status_code == 200 and text in response.content.decode()
+
+
+def test_english_ui_is_available(client):
+    response = client.get("/about/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert 'lang="en"' in response.content.decode()
+    assert "About this site" in response.content.decode()
+
+
+def test_server_error_page_is_japanese_and_standalone(client, settings):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "エラーが発生しました" in html and 'lang="ja"' in html
+
+
+def test_issue_pdf_is_served_only_for_public_issues(client, tmp_path, settings):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    issue = make_issue(day=3)
+    pdf_url = issue.get_absolute_url() + "shimen.pdf"
+    assert client.get(pdf_url).status_code == 404  # no PDF attached
+    issue.source_pdf.save("x.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    assert f'href="{pdf_url}"' in client.get(issue.get_absolute_url()).content.decode()
+    response = client.get(pdf_url)
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
+    Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.DRAFT, published_at=None)
+    assert client.get(pdf_url).status_code == 404
+    assert client.get("/media/" + issue.source_pdf.name).status_code == 404
+
+
+def test_reading_pages_set_no_cookies(client, seed_article):
+    url = seed_article.get_absolute_url()
+    for page in ("/", "/m/012131/", seed_article.issue.get_absolute_url(), url):
+        response = client.get(page, HTTP_USER_AGENT="Mozilla/5.0 (iPhone)")
+        assert response.status_code == 200
+        assert not response.cookies, (page, list(response.cookies))
+
+
+def test_language_is_switched_by_a_plain_link_and_kept(client):
+    response = client.get("/settings/", {"language": "en", "next": "/about/"})
+    assert response.status_code == 302
+    assert response.cookies["django_language"].value == "en"
+    assert "About this site" in client.get("/about/").content.decode()
+    client.get("/settings/", {"language": "ja", "next": "/about/"})
+    assert "このサイトについて" in client.get("/about/").content.decode()
+
+
+def test_head_requests_are_answered_but_not_counted(client, seed_article):
+    from kohoshi.engagement.models import ArticleDailyViews
+
+    url = seed_article.get_absolute_url()
+    assert client.head(url, HTTP_USER_AGENT="Mozilla/5.0 (iPhone)").status_code == 200
+    assert not ArticleDailyViews.objects.exists()
+    client.get(url, HTTP_USER_AGENT="Mozilla/5.0 (iPhone)")
+    assert ArticleDailyViews.objects.get().views == 1
+
+
+def _paper_issue(*, body: str, pages: str, pdf: bool):
+    from django.core.files.base import ContentFile
+
+    from kohoshi.newsletters.services import issue_publish
+
+    issue = issue_import(
+        IssueInput(
+            municipality=Municipality.objects.get(code="142123"), newsletter_title="広報テスト",
+            title="紙面のある号", published_on=timezone.localdate().replace(day=2),
+            articles=[ArticleInput(title="まちの写真展", category="くらし", body=body, pages=pages)],
+        ),
+        publish=False, by=SYSTEM,
+    ).issue
+    issue_publish(issue, by=SYSTEM, source_pdf=ContentFile(b"%PDF-1.4\n%%EOF\n", name="x.pdf") if pdf else None)
+    return issue.articles.get()
+
+
+def test_article_links_its_page_of_the_paper_pdf(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    article = _paper_issue(body="入選作品を展示します。\n※写真は本紙をご覧ください", pages="3-4", pdf=True)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert re.search(r'href="/m/142123/koho/[^"]+/shimen\.pdf#page=3"', html)
+    assert "紙の広報紙にだけ載っています" not in html
+
+
+def test_article_that_points_at_the_paper_says_so_when_there_is_no_pdf(client):
+    article = _paper_issue(body="入選作品を展示します。\n※写真は本紙をご覧ください", pages="3", pdf=False)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "shimen.pdf" not in html
+    assert "紙の広報紙にだけ載っています" in html
+
+
+def test_article_without_a_reference_to_the_paper_has_no_note(client):
+    article = _paper_issue(body="入選作品を展示します。", pages="3", pdf=False)
+    assert "紙の広報紙にだけ載っています" not in client.get(article.get_absolute_url()).content.decode()
+
+
+@pytest.mark.corpus
+def test_every_corpus_article_pointing_at_the_paper_gets_the_note(client, corpus_csv_files):
+    assert not files_import(corpus_csv_files[:12], kind="csv").errors
+    pointing = [a for a in Article.objects.published() if "本紙" in a.body_source]
+    assert pointing, "the first corpus issues refer to 本紙 somewhere"
+    for article in pointing:
+        assert "紙の広報紙にだけ載っています" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_municipality_page_search_box_searches_that_municipality(client):
+    make_issue(code="012131", newsletter="広報テスト", day=1)
+    make_issue(code="131016", newsletter="区報テスト", day=2)
+    html = client.get("/m/012131/").content.decode()
+    assert '<input type="hidden" name="muni" value="012131">' in html
+    assert 'name="muni"' not in client.get("/").content.decode()
+
+    def places(params):
+        return set(re.findall(r'class="kh-result__place">([^<]*)<', client.get("/search/", params).content.decode()))
+
+    assert places({"q": "本文1"}) == {"北海道苫小牧市", "東京都千代田区"}
+    assert places({"q": "本文1", "muni": "012131"}) == {"北海道苫小牧市"}

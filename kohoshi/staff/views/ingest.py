@@ -1,0 +1,199 @@
+"""Staff pages for PDF ingest: upload, run status, review of the draft issue beside the paper, publish.
+
+Thin adapters over kohoshi.ingest.runs (the run's states and the review rule) and
+kohoshi.newsletters.services (the edits). Every lookup starts from a municipality the staff
+member may edit for; publishing needs the publish permission.
+"""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kohoshi.accounts.policy import Action, municipality_for_staff_or_404
+from kohoshi.ingest import page_images, runs
+from kohoshi.ingest.models import IngestRun
+from kohoshi.newsletters.models import Article
+from kohoshi.newsletters.services import (
+    article_merge_with_next,
+    article_move as article_move_service,
+    article_split as article_split_service,
+    article_update,
+    pages_list,
+)
+
+from ..forms import ArticleForm, SplitForm, UploadForm
+from .common import staff_context
+
+
+def _run_or_404(request, code: str, pk: int, *, action: Action = Action.EDIT) -> IngestRun:
+    municipality = municipality_for_staff_or_404(request.user, code, action=action)
+    return get_object_or_404(
+        IngestRun.objects.for_municipality(municipality).select_related("municipality__prefecture", "issue__newsletter"),
+        pk=pk,
+    )
+
+
+def _article_or_404(run: IngestRun, number: int) -> Article:
+    if run.issue_id is None:
+        raise Http404
+    return get_object_or_404(Article.objects.select_related("category"), issue_id=run.issue_id, number=number)
+
+
+def _review_redirect(run: IngestRun, anchor: str = ""):
+    response = redirect("staff:ingest_review", run.municipality_id, run.pk)
+    response["Location"] += anchor
+    return response
+
+
+def _render(request, run: IngestRun, template: str, **extra):
+    return render(request, f"staff/ingest/{template}", staff_context(request, run.municipality, run=run, **extra))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def upload(request, code):
+    town = municipality_for_staff_or_404(request.user, code, action=Action.EDIT)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        run = runs.ingest_run_create(
+            municipality=town,
+            newsletter_title=data["newsletter_title"],
+            published_on=data["published_on"],
+            number=data["number"],
+            pdf_file=data["pdf"],
+            filename=data["pdf"].name,
+            by=request.user,
+        )
+        return redirect("staff:ingest_run", town.code, run.pk)
+    recent = IngestRun.objects.for_municipality(town).newest_first()[:30]
+    status = 400 if request.method == "POST" else 200
+    return render(request, "staff/ingest/upload.html", staff_context(request, town, form=form, runs=recent),
+                  status=status)
+
+
+@login_required
+def run_detail(request, code, pk):
+    run = _run_or_404(request, code, pk)
+    return _render(request, run, "run.html")
+
+
+@login_required
+def review(request, code, pk):
+    run = _run_or_404(request, code, pk)
+    if not run.is_reviewable:
+        return redirect("staff:ingest_run", run.municipality_id, run.pk)
+    articles = list(run.issue.articles.select_related("category").order_by("position"))
+    for article in articles:
+        article.page_numbers = pages_list(article.pages, last=run.pages_total)
+    return _render(request, run, "review.html", issue=run.issue, articles=articles,
+                   pages=range(1, run.pages_total + 1))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def article_edit(request, code, pk, number):
+    run = _run_or_404(request, code, pk)
+    if not run.is_reviewable:
+        return redirect("staff:ingest_run", run.municipality_id, run.pk)
+    article = _article_or_404(run, number)
+    initial = {"title": article.title, "category": article.category, "body": article.body_source}
+    form = ArticleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            runs.review_edit(article, article_update, **form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("「%(title)s」を保存しました。") % {"title": form.cleaned_data["title"]})
+            return _review_redirect(run, f"#article-{article.number}")
+    return _render(
+        request, run, "article.html",
+        article=article, form=form, split_form=SplitForm(), lines=article.body_source.split("\n"),
+        pages=pages_list(article.pages, last=run.pages_total),
+    )
+
+
+@login_required
+@require_POST
+def article_split(request, code, pk, number):
+    run = _run_or_404(request, code, pk)
+    article = _article_or_404(run, number)
+    form = SplitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("分ける行を選んでください。"))
+        return redirect("staff:ingest_article", run.municipality_id, run.pk, article.number)
+    try:
+        new = runs.review_edit(article, article_split_service, **form.cleaned_data, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("staff:ingest_article", run.municipality_id, run.pk, article.number)
+    messages.success(request, _("記事を2つに分けました。新しい記事:「%(title)s」") % {"title": new.title})
+    return _review_redirect(run, f"#article-{new.number}")
+
+
+@login_required
+@require_POST
+def article_merge(request, code, pk, number):
+    run = _run_or_404(request, code, pk)
+    article = _article_or_404(run, number)
+    try:
+        runs.review_edit(article, article_merge_with_next, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("「%(title)s」に次の記事をつなげました。") % {"title": article.title})
+    return _review_redirect(run, f"#article-{article.number}")
+
+
+@login_required
+@require_POST
+def article_move(request, code, pk, number):
+    run = _run_or_404(request, code, pk)
+    article = _article_or_404(run, number)
+    try:
+        runs.review_edit(article, article_move_service, up=request.POST.get("direction") == "up", by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _review_redirect(run, f"#article-{article.number}")
+
+
+@login_required
+@require_POST
+def publish(request, code, pk):
+    run = _run_or_404(request, code, pk, action=Action.PUBLISH)
+    try:
+        runs.ingest_run_publish(run, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("staff:ingest_review", run.municipality_id, run.pk)
+    messages.success(request, _("号を公開しました。"))
+    return redirect("staff:ingest_run", run.municipality_id, run.pk)
+
+
+@login_required
+@require_POST
+def retry(request, code, pk):
+    run = _run_or_404(request, code, pk)
+    try:
+        runs.ingest_run_retry(run, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("もう一度読み取りを始めました。"))
+    return redirect("staff:ingest_run", run.municipality_id, run.pk)
+
+
+@login_required
+def page_image(request, code, pk, page):
+    run = _run_or_404(request, code, pk)
+    try:
+        path = page_images.page_image_path(run, page)
+    except ValidationError:
+        raise Http404 from None
+    response = FileResponse(path.open("rb"), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
