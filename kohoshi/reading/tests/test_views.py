@@ -322,3 +322,17 @@ def test_command_output_links_use_the_port_it_was_given(monkeypatch, settings, s
     monkeypatch.setenv("PORT", "18601")
     urls = files_import([seed_issue_file], kind="json").as_dict()["issue_urls"]
     assert urls and all(u.startswith("http://127.0.0.1:18601/") for u in urls)
+
+
+def test_municipality_page_search_box_searches_that_municipality(client):
+    make_issue(code="012131", newsletter="広報テスト", day=1)
+    make_issue(code="131016", newsletter="区報テスト", day=2)
+    html = client.get("/m/012131/").content.decode()
+    assert '<input type="hidden" name="muni" value="012131">' in html
+    assert 'name="muni"' not in client.get("/").content.decode()
+
+    def places(params):
+        return set(re.findall(r'class="kh-result__place">([^<]*)<', client.get("/search/", params).content.decode()))
+
+    assert places({"q": "本文1"}) == {"北海道苫小牧市", "東京都千代田区"}
+    assert places({"q": "本文1", "muni": "012131"}) == {"北海道苫小牧市"}
