@@ -10,7 +10,7 @@ from django.utils import timezone
 from kohoshi.engagement.models import ArticleDailyViews
 from kohoshi.engagement.services import article_view_record, survey_response_create
 from kohoshi.newsletters.models import Article, Category, Issue
-from kohoshi.accounts.models import AuditEntry, Role
+from kohoshi.accounts.models import AuditEntry, Membership, Role
 from kohoshi.staff.tests.factories import SAPPORO, TOMAKOMAI, make_issue, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +29,18 @@ def url(name, *args):
 
 def test_home_lists_only_the_members_municipalities(issue):
     make_issue(SAPPORO)
-    html = staff_client().get(url("home")).content.decode()
-    assert "苫小牧市" in html and "札幌市" not in html
+    user = make_staff("two-towns", TOMAKOMAI)
+    Membership.objects.create(user=user, municipality_id=SAPPORO, role=Role.VIEWER)
+    make_issue(code="012041", newsletter="広報あさひかわ")  # 旭川市: not theirs
+    client = Client()
+    client.force_login(user)
+    html = client.get(url("home")).content.decode()
+    assert "苫小牧市" in html and "札幌市" in html and "旭川市" not in html
+
+
+def test_staff_of_one_municipality_land_in_its_workspace(issue):
+    response = staff_client(Role.VIEWER).get(url("home"))
+    assert response.status_code == 302 and response["Location"] == url("municipality", TOMAKOMAI)
 
 
 def test_municipality_page_lists_issues_in_a_fixed_number_of_queries(django_assert_num_queries, issue):

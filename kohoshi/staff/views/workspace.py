@@ -59,6 +59,10 @@ def home(request):
     towns = municipalities_for(request.user).select_related("prefecture")
     if request.user.is_superuser:
         towns = towns.with_newsletters()
+    towns = list(towns)
+    if len(towns) == 1:
+        # Most staff act for one municipality: a picker with one choice is a page to click through.
+        return redirect("staff:municipality", code=towns[0].code)
     return render(request, "staff/home.html", {"municipalities": towns})
 
 
