@@ -31,6 +31,7 @@ from kohoshi.newsletters.services import article_delete, article_update, issue_p
 from kohoshi.search.services import search_misses_for
 
 from .. import charts
+from ..audit_labels import audit_action_label, audit_summary_display
 from ..forms import ArticleForm, ScheduleForm, survey_question_forms
 from .common import staff_context
 
@@ -201,6 +202,9 @@ def audit(request, code):
     town = municipality_for_staff_or_404(request.user, code)
     entries = AuditEntry.objects.filter(municipality=town).select_related("actor")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    for entry in page:
+        entry.action_label = audit_action_label(entry.action)
+        entry.summary_display = audit_summary_display(entry.action, entry.summary)
     return render(request, "staff/audit.html", staff_context(request, town, page=page))
 
 
