@@ -50,6 +50,8 @@ def workspace(live_server):
     return {
         "staff-municipality": f"{staff}/",
         "staff-issue": f"{staff}/issues/{issue.pk}/",
+        "staff-issue-publish-confirm": f"{staff}/issues/{issue.pk}/publish/?at=2030-04-01T09:00",
+        "staff-issue-unpublish-confirm": f"{staff}/issues/{issue.pk}/unpublish/",
         "staff-article-edit": f"{staff}/articles/{articles[0].pk}/edit/",
         "staff-article-delete": f"{staff}/articles/{articles[1].pk}/delete/",
         "staff-article-stats": f"{staff}/articles/{articles[0].pk}/stats/",
@@ -61,6 +63,7 @@ def workspace(live_server):
         "ingest-run": f"{ingest}/",
         "ingest-review": f"{ingest}/review/",
         "ingest-article": f"{ingest}/articles/{first_draft.number}/",
+        "ingest-publish-confirm": f"{ingest}/publish/",
     }
 
 

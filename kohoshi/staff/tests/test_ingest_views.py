@@ -192,6 +192,21 @@ def test_editors_review_but_do_not_publish(client, editor, draft):
     assert not Issue.objects.published().exists()
 
 
+def test_publish_from_review_asks_first_saying_what_goes_public_and_where(client, publisher, draft):
+    client.force_login(publisher)
+    review = client.get(url("review", draft)).content.decode()
+    assert f'href="{url("publish", draft)}"' in review  # a link to the confirmation, not a POST
+    html = client.get(url("publish", draft)).content.decode()
+    n = draft.issue.articles.count()
+    assert "公開の確認" in html and draft.issue.title in html and f"{n}件" in html
+    assert "すぐに公開されます" in html and "紙面PDF" in html
+    assert "http://testserver" + draft.issue.get_absolute_url() in html
+    assert not Issue.objects.published().exists()  # asking changed nothing
+    response = client.post(url("publish", draft), {"at": ""}, follow=True)
+    assert "号を公開しました" in response.content.decode()
+    assert Issue.objects.published().count() == 1
+
+
 # ---------------------------------------------------------------------------- review
 
 

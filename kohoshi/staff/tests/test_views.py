@@ -137,6 +137,46 @@ def test_publisher_publishes_now_and_unpublishes():
     assert Client().get(issue.get_absolute_url()).status_code == 404
 
 
+def test_publish_asks_first_saying_what_goes_public_when_and_where():
+    issue = make_issue(publish=False, n_articles=3)
+    client = staff_client(Role.PUBLISHER)
+    page = client.get(url("issue", TOMAKOMAI, issue.pk)).content.decode()
+    assert f'method="get" action="{url("issue_publish", TOMAKOMAI, issue.pk)}"' in page
+
+    at = timezone.localtime() + timedelta(days=2)
+    confirm = client.get(url("issue_publish", TOMAKOMAI, issue.pk), {"at": at.strftime("%Y-%m-%dT%H:%M")})
+    html = confirm.content.decode()
+    assert confirm.status_code == 200 and "公開の確認" in html
+    assert issue.title in html and "3件" in html
+    assert f"{at:%Y}年{at.month}月{at.day}日{at.hour}:{at:%M}" in html and "日本時間" in html
+    assert "http://testserver" + issue.get_absolute_url() in html
+    assert f'name="at" value="{at:%Y-%m-%dT%H:%M}"' in html and 'method="post"' in html
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.DRAFT  # asking changed nothing
+
+    now = client.get(url("issue_publish", TOMAKOMAI, issue.pk), {"at": ""}).content.decode()
+    assert "すぐに公開されます" in now
+
+
+def test_unpublish_asks_first_saying_what_readers_lose():
+    issue = make_issue(n_articles=2)
+    client = staff_client(Role.PUBLISHER)
+    page = client.get(url("issue", TOMAKOMAI, issue.pk)).content.decode()
+    assert f'href="{url("issue_unpublish", TOMAKOMAI, issue.pk)}"' in page
+    html = client.get(url("issue_unpublish", TOMAKOMAI, issue.pk)).content.decode()
+    assert "非公開の確認" in html and "記事2件" in html and issue.get_absolute_url() in html
+    assert Client().get(issue.get_absolute_url()).status_code == 200  # still public until confirmed
+    client.post(url("issue_unpublish", TOMAKOMAI, issue.pk))
+    assert Client().get(issue.get_absolute_url()).status_code == 404
+
+
+def test_confirmation_pages_are_for_publishers_only():
+    issue = make_issue()
+    client = staff_client(Role.EDITOR)
+    assert client.get(url("issue_publish", TOMAKOMAI, issue.pk)).status_code == 404
+    assert client.get(url("issue_unpublish", TOMAKOMAI, issue.pk)).status_code == 404
+
+
 def test_publishing_a_pdf_draft_from_the_workspace_closes_its_ingest_run(settings, tmp_path):
     from kohoshi.ingest.models import IngestRun
     from kohoshi.ingest.runs import ingest_run_create, ingest_run_process

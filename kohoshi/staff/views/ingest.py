@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -161,10 +162,24 @@ def article_move(request, code, pk, number):
     return _review_redirect(run, f"#article-{article.number}")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-@require_POST
 def publish(request, code, pk):
+    """GET (the review page's button) asks for confirmation; POST (the confirmation's button) publishes."""
     run = _run_or_404(request, code, pk, action=Action.PUBLISH)
+    if request.method != "POST":
+        if not run.is_reviewable:
+            return redirect("staff:ingest_run", run.municipality_id, run.pk)
+        return render(
+            request, "staff/issue_publish_confirm.html",
+            staff_context(
+                request, run.municipality, run=run, issue=run.issue, article_count=run.issue.articles.count(),
+                at=None, at_value="", scheduled=False,
+                public_url=request.build_absolute_uri(run.issue.get_absolute_url()),
+                action_url=request.path, cancel_url=reverse("staff:ingest_review", args=[run.municipality_id, run.pk]),
+                with_pdf=True,
+            ),
+        )
     try:
         runs.ingest_run_publish(run, by=request.user)
     except ValidationError as exc:

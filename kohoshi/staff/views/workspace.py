@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -97,23 +98,43 @@ def issue(request, code, issue_id):
     )
 
 
-@require_POST
+def _publish_confirm(request, town, edition, *, at, at_value: str, action_url: str, cancel_url: str, with_pdf: bool):
+    """What publishing will do, stated before it is done: the issue, its articles, when and where."""
+    return render(
+        request, "staff/issue_publish_confirm.html",
+        staff_context(
+            request, town, issue=edition, article_count=edition.articles.count(),
+            at=at, at_value=at_value, scheduled=bool(at and at > timezone.now()),
+            public_url=request.build_absolute_uri(edition.get_absolute_url()),
+            action_url=action_url, cancel_url=cancel_url, with_pdf=with_pdf,
+        ),
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def issue_publish_view(request, code, issue_id):
+    """GET (the issue page's form) asks for confirmation; POST (the confirmation's button) publishes."""
     town = municipality_for_staff_or_404(request.user, code, action=Action.PUBLISH)
     edition = _issue_or_404(town, issue_id)
-    form = ScheduleForm(request.POST)
+    form = ScheduleForm(request.POST if request.method == "POST" else request.GET)
+    # An issue drafted from a PDF goes public through its ingest run, which attaches the PDF
+    # as 紙面PDF and closes the run.
+    run = IngestRun.objects.filter(issue=edition, status=IngestRun.Status.NEEDS_REVIEW).first()
     if not form.is_valid():
         articles = edition.articles.select_related("category").order_by("position")
         return render(
             request, "staff/issue.html",
-            staff_context(request, town, issue=edition, articles=articles, schedule_form=form, now=timezone.now()),
+            staff_context(request, town, issue=edition, articles=articles, schedule_form=form, now=timezone.now(),
+                          review_run=run),
             status=400,
         )
     at = form.cleaned_data["at"]
-    # An issue drafted from a PDF goes public through its ingest run, which attaches the PDF
-    # as 紙面PDF and closes the run.
-    run = IngestRun.objects.filter(issue=edition, status=IngestRun.Status.NEEDS_REVIEW).first()
+    if request.method != "POST":
+        return _publish_confirm(
+            request, town, edition, at=at, at_value=form.data.get("at", ""), action_url=request.path,
+            cancel_url=reverse("staff:issue", args=[town.code, edition.pk]), with_pdf=run is not None,
+        )
     try:
         if run:
             edition = ingest_run_publish(run, by=request.user, at=at).issue
@@ -130,11 +151,19 @@ def issue_publish_view(request, code, issue_id):
     return redirect("staff:issue", code=town.code, issue_id=edition.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def issue_unpublish_view(request, code, issue_id):
+    """GET asks for confirmation, saying what readers will no longer see; POST unpublishes."""
     town = municipality_for_staff_or_404(request.user, code, action=Action.PUBLISH)
-    edition = issue_unpublish(_issue_or_404(town, issue_id), by=request.user)
+    edition = _issue_or_404(town, issue_id)
+    if request.method != "POST":
+        return render(
+            request, "staff/issue_unpublish_confirm.html",
+            staff_context(request, town, issue=edition, article_count=edition.articles.count(),
+                          public_url=request.build_absolute_uri(edition.get_absolute_url())),
+        )
+    edition = issue_unpublish(edition, by=request.user)
     messages.success(request, _("号を非公開にしました。"))
     return redirect("staff:issue", code=town.code, issue_id=edition.pk)
 
