@@ -7,6 +7,7 @@ member may edit for; publishing needs the publish permission.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from kohoshi.newsletters.services import (
     article_move as article_move_service,
     article_split as article_split_service,
     article_update,
+    newsletter_create,
     pages_list,
 )
 
@@ -57,19 +59,27 @@ def _render(request, run: IngestRun, template: str, **extra):
 @login_required
 def upload(request, code):
     town = municipality_for_staff_or_404(request.user, code, action=Action.EDIT)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, municipality=town)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        run = runs.ingest_run_create(
-            municipality=town,
-            newsletter_title=data["newsletter_title"],
-            published_on=data["published_on"],
-            number=data["number"],
-            pdf_file=data["pdf"],
-            filename=data["pdf"].name,
-            by=request.user,
-        )
-        return redirect("staff:ingest_run", town.code, run.pk)
+        try:
+            # A new newsletter and its first run together, or neither.
+            with transaction.atomic():
+                if form.creates_newsletter:
+                    newsletter_create(municipality=town, title=data["newsletter_title"], by=request.user)
+                run = runs.ingest_run_create(
+                    municipality=town,
+                    newsletter_title=data["newsletter_title"],
+                    published_on=data["published_on"],
+                    number=data["number"],
+                    pdf_file=data["pdf"],
+                    filename=data["pdf"].name,
+                    by=request.user,
+                )
+        except ValidationError as exc:
+            form.add_error("new_newsletter_title" if form.creates_newsletter else None, exc)
+        else:
+            return redirect("staff:ingest_run", town.code, run.pk)
     recent = IngestRun.objects.for_municipality(town).newest_first()[:30]
     status = 400 if request.method == "POST" else 200
     return render(request, "staff/ingest/upload.html", staff_context(request, town, form=form, runs=recent),
