@@ -46,7 +46,11 @@ class ArticleForm(ErrorsDescribedMixin, forms.Form):
     body = forms.CharField(
         label=_("本文"),
         widget=forms.Textarea(attrs={"rows": 20}),
-        help_text=_("「■」で始まる行は見出し、「◇」で始まる行は小見出し、「・」で始まる行は箇条書きになります。段落の間は空行にします。"),
+        help_text=_(
+            "「■」で始まる行は見出し、「◇」は小見出し、「・」は箇条書きになります。"
+            "「問合せ：環境課【電話】0144-32-6111」のように書くと問合せ先の枠になります。"
+            "段落の間は空行にします。詳しくは「本文の書き方」をご覧ください。"
+        ),
     )
 
 

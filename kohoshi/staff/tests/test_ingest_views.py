@@ -309,6 +309,18 @@ def test_article_edit_saves_title_category_and_body(client, editor, draft):
     assert (article.title, article.category, article.body_source) == ("直した題", culture, "■見出し\n本文")
 
 
+def test_review_article_editor_previews_without_saving(client, editor, draft):
+    client.force_login(editor)
+    article = draft.issue.articles.order_by("position").first()
+    page = client.get(url("article", draft, article.number)).content.decode()
+    assert "問合せ：環境課【電話】0144-32-6111" in page and 'id="preview"' in page
+    data = {"title": article.title, "category": article.category.pk, "body": "◇持ち物\n・上履き", "preview": "1"}
+    html = client.post(url("article", draft, article.number), data).content.decode()
+    assert "まだ保存していません" in html and "<li>上履き</li>" in html
+    article.refresh_from_db()
+    assert "上履き" not in article.body_source
+
+
 def test_split_without_a_line_shows_a_message(client, editor, draft):
     client.force_login(editor)
     article = draft.issue.articles.order_by("position").first()

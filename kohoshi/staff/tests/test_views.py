@@ -78,6 +78,26 @@ def test_editor_edits_an_article_and_the_reader_sees_it(issue):
     assert AuditEntry.objects.filter(action="article.edit", municipality_id=TOMAKOMAI).exists()
 
 
+def test_article_editor_explains_the_contact_syntax_and_previews_without_saving(issue):
+    article = issue.articles.first()
+    client = staff_client()
+    page = client.get(url("article_edit", TOMAKOMAI, article.pk)).content.decode()
+    assert "問合せ：環境課【電話】0144-32-6111" in page and "【メール】" in page
+    assert 'id="preview"' in page and "<h2>見出し1</h2>" in page  # the saved body, rendered
+
+    body = "■日時\n5月10日\n\n問合せ：環境課【電話】0144-32-6111"
+    data = {"title": "新しいタイトル", "category": article.category.pk, "body": body, "preview": "1"}
+    response = client.post(url("article_edit", TOMAKOMAI, article.pk), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and "まだ保存していません" in html
+    assert '<aside class="kh-contact" aria-label="問合せ">' in html
+    assert '<a class="kh-tel" href="tel:0144-32-6111">' in html
+    assert "新しいタイトル" in html  # the form keeps what was typed
+    article.refresh_from_db()
+    assert article.title == "記事1" and "問合せ" not in article.body_source
+    assert not AuditEntry.objects.filter(action="article.edit").exists()
+
+
 def test_article_edit_errors_are_tied_to_their_field(issue):
     article = issue.articles.first()
     response = staff_client().post(url("article_edit", TOMAKOMAI, article.pk), {

@@ -28,7 +28,7 @@ from kohoshi.newsletters.services import (
 )
 
 from ..forms import ArticleForm, SplitForm, UploadForm
-from .common import staff_context
+from .common import body_preview, is_preview, staff_context
 
 
 def _run_or_404(request, code: str, pk: int, *, action: Action = Action.EDIT) -> IngestRun:
@@ -113,7 +113,7 @@ def article_edit(request, code, pk, number):
     article = _article_or_404(run, number)
     initial = {"title": article.title, "category": article.category, "body": article.body_source}
     form = ArticleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not is_preview(request) and form.is_valid():
         try:
             runs.review_edit(article, article_update, **form.cleaned_data, by=request.user)
         except ValidationError as exc:
@@ -124,7 +124,7 @@ def article_edit(request, code, pk, number):
     return _render(
         request, run, "article.html",
         article=article, form=form, split_form=SplitForm(), lines=article.body_source.split("\n"),
-        pages=pages_list(article.pages, last=run.pages_total),
+        pages=pages_list(article.pages, last=run.pages_total), **body_preview(request, article),
     )
 
 

@@ -34,7 +34,7 @@ from kohoshi.search.services import search_misses_for
 from .. import charts
 from ..audit_labels import audit_action_label, audit_summary_display
 from ..forms import ArticleForm, ScheduleForm, survey_question_forms
-from .common import staff_context
+from .common import body_preview, is_preview, staff_context
 
 PERIODS = (7, 30, 90)
 Key = SurveyQuestion.Key
@@ -196,7 +196,7 @@ def article_edit(request, code, article_id):
     article = _article_or_404(town, article_id)
     initial = {"title": article.title, "category": article.category, "body": article.body_source}
     form = ArticleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not is_preview(request) and form.is_valid():
         try:
             article_update(article, by=request.user, **form.cleaned_data)
         except ValidationError as e:
@@ -204,8 +204,9 @@ def article_edit(request, code, article_id):
         else:
             messages.success(request, _("記事を保存しました。"))
             return redirect("staff:issue", code=town.code, issue_id=article.issue_id)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "staff/article_edit.html", staff_context(request, town, article=article, form=form),
+    status = 400 if request.method == "POST" and not is_preview(request) else 200
+    return render(request, "staff/article_edit.html",
+                  staff_context(request, town, article=article, form=form, **body_preview(request, article)),
                   status=status)
 
 
