@@ -32,6 +32,7 @@ def pages(live_server):
         "audit": f"{staff}/audit/",
         "ingest-upload": f"{staff}/ingest/",
         "dashboard": f"{staff}/dashboard/",
+        "article-edit": f"{staff}/articles/{issue.articles.first().pk}/edit/",
     }
 
 
@@ -71,3 +72,21 @@ def test_status_tags_and_dates_keep_to_one_line_on_a_phone(pages, live_server, o
     status = page.get_by_text("公開中", exact=True).first
     assert status.bounding_box()["height"] < line_height(status) * 1.5
     assert not problems, "\n".join(problems)
+
+
+def test_article_preview_on_a_phone_shows_the_contact_box_without_saving(pages, live_server, open_phone, artifacts_dir):
+    page = open_phone(java_script_enabled=False)
+    page.goto(live_server.url + "/staff/login/")
+    page.get_by_label("ユーザー名").fill("tomakomai")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url(f"**{pages['municipality']}")
+    page.goto(live_server.url + pages["article-edit"])
+    page.locator("summary", has_text="本文の書き方").click()
+    page.get_by_label("本文").fill("■日時\n5月10日\n\n問合せ：環境課【電話】0144-32-6111")
+    page.get_by_role("button", name="プレビュー").click()
+    preview = page.locator("#preview")
+    preview.get_by_role("complementary", name="問合せ").wait_for()  # raises unless it shows up
+    assert preview.get_by_role("link", name="0144-32-6111").get_attribute("href") == "tel:0144-32-6111"
+    assert "まだ保存していません" in preview.inner_text()
+    page.screenshot(path=artifacts_dir / "phone-article-preview.png", full_page=True)
