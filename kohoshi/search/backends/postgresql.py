@@ -16,13 +16,14 @@ the newest three months first, then the nine before them, two years, four years,
 (WINDOW_MONTHS): a word common in every year reads a few months of its matches, not all of them.
 
 Ranking is ts_rank_cd (cover density: the query's words close together score higher, like the
-NEAR boost on SQLite) over the exact phrase query, with weights title A (1.0), body D (0.1): the
-same 10:1 as SQLite, and only on the rows kept.
+NEAR boost on SQLite) over the exact phrase query, with the weights of search/ranking.py (title
+10× body, as on SQLite), and only on the rows kept.
 """
 import time
 from datetime import date
 
 from ..models import SORT_KEY_SPAN
+from ..ranking import PG_BODY_LABEL, PG_TITLE_LABEL, pg_rank_sql
 from .common import Criteria, where_filters
 
 CONFIG = "simple"
@@ -39,8 +40,8 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   ) s WHERE b IS NOT NULL
 $$"""
 VECTOR = (
-    f"setweight(to_tsvector('{CONFIG}'::regconfig, title_tokens), 'A') || "
-    f"setweight(to_tsvector('{CONFIG}'::regconfig, body_tokens), 'D') || "
+    f"setweight(to_tsvector('{CONFIG}'::regconfig, title_tokens), '{PG_TITLE_LABEL}') || "
+    f"setweight(to_tsvector('{CONFIG}'::regconfig, body_tokens), '{PG_BODY_LABEL}') || "
     f"array_to_tsvector({PAIRS_FUNCTION}(title_tokens) || {PAIRS_FUNCTION}(body_tokens))"
 )
 INDEX = "search_document_vector_gin"
@@ -309,7 +310,7 @@ def candidates(connection, query, criteria: Criteria, *, limit: int, scored: boo
     exact_sql, exact_params = tsquery(query)
     check = needs_check(query)
     filters, f_params = where_filters(connection, criteria)
-    score = "ts_rank_cd(c.search_vector, x.q, 1)" if scored else "0.0"
+    score = pg_rank_sql("c.search_vector", "x.q") if scored else "0.0"
     ok = "c.search_vector @@ x.q" if check else "true"
     found: list[tuple[int, float]] = []
     below = None

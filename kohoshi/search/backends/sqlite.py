@@ -10,9 +10,8 @@ The FTS5 rowid is the document's sort_key, (publication day, article id): the in
 every token's documents newest first, and `ORDER BY rowid DESC LIMIT n` stops after n matches
 instead of visiting them all; a date range is a rowid range.
 """
+from ..ranking import BODY_WEIGHT, FILTER_WEIGHT, NEAR_DISTANCE, NEAR_FACTOR, TITLE_WEIGHT
 from .common import Criteria
-
-TITLE_WEIGHT, BODY_WEIGHT, FILTER_WEIGHT = 10.0, 1.0, 0.0
 
 CREATE_TABLE = (
     "CREATE VIRTUAL TABLE search_fts USING fts5("
@@ -46,12 +45,6 @@ def _phrase(tokens) -> str:
 
 def _term(term) -> str:
     return "(" + " AND ".join(_phrase(p) for p in term.phrases) + ")"
-
-
-NEAR_DISTANCE = 10
-# A match whose phrases are also found within NEAR_DISTANCE tokens of each other scores this
-# many times its bm25: 子ども 医療費 prefers "子どもの医療費" to a page that says each once, far apart.
-NEAR_FACTOR = 2.0
 
 
 def match_expression(query, filter_tokens=()) -> str:

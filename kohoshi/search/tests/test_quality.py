@@ -1,7 +1,7 @@
 """Regression test for search quality on the Atsugi corpus (see tests/data/quality.json)."""
 import pytest
 
-from kohoshi.search.quality import evaluate, summary
+from .quality import evaluate, summary
 
 pytestmark = [pytest.mark.django_db, pytest.mark.corpus, pytest.mark.usefixtures("search_corpus")]
 

@@ -1,4 +1,4 @@
-from kohoshi.search.query import Query, Term, parse
+from kohoshi.search.query import Term, parse
 
 
 def test_words_are_anded_and_compounds_become_phrases():
@@ -29,7 +29,11 @@ def test_only_exclusions_or_symbols_is_an_empty_query():
     assert parse("-郵便局").is_empty
     assert parse("！？・").is_empty
     assert parse("").is_empty
-    assert isinstance(parse("OR"), Query)
+    assert parse("OR").is_empty
+
+
+def test_or_without_a_word_before_it_is_ignored():
+    assert parse("OR 防災").groups == parse("防災").groups
 
 
 def test_hyphen_inside_a_word_is_not_an_exclusion():

@@ -1,5 +1,7 @@
 """Search quality measures over a judged query set: recall@k and mean reciprocal rank.
 
+Test code: only the tests (test_quality.py) and the benchmarks read the quality set.
+
 recall@k is |relevant ∩ top k| / min(k, |relevant|), so a query with 40 relevant articles can
 still reach 1.0 when its first page is all relevant.
 """
@@ -9,9 +11,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .services import search_articles
+from kohoshi.search.services import search_articles
 
-QUALITY_SET = Path(__file__).resolve().parent / "tests" / "data" / "quality.json"
+QUALITY_SET = Path(__file__).resolve().parent / "data" / "quality.json"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Project-wide commands that belong to no domain app (`kohoshi serve`). No models."""
+
+    name = "kohoshi.core"
+    label = "core"
