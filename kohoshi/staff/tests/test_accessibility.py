@@ -10,8 +10,8 @@ from kohoshi.ingest.tests.newsletter_pdf import newsletter_pdf
 from kohoshi.newsletters.services import article_delete
 from kohoshi.reading.tests.test_accessibility import audit, focus_problems, report
 from kohoshi.places.models import Municipality
-from kohoshi.accounts.models import Role
-from kohoshi.staff.tests.factories import PASSWORD, TOMAKOMAI, make_issue, make_staff
+from kohoshi.accounts.models import Membership, Role
+from kohoshi.staff.tests.factories import PASSWORD, SAPPORO, TOMAKOMAI, make_issue, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -27,6 +27,9 @@ def workspace(live_server):
     """A publisher of 苫小牧市 with a published issue that has views, answers and an audit trail,
     and a PDF ingest run waiting for review. Made before the browser starts."""
     user = make_staff("tomakomai", role=Role.PUBLISHER)
+    # Staff of two municipalities see the picker at /staff/ (staff of one land in their workspace).
+    two = make_staff("two-towns", role=Role.VIEWER)
+    Membership.objects.create(user=two, municipality_id=SAPPORO, role=Role.VIEWER)
     issue = make_issue(n_articles=4)
     articles = list(issue.articles.order_by("position"))
     for article in articles[:2]:
@@ -102,5 +105,13 @@ def test_staff_pages_have_no_axe_violations(workspace, live_server, open_phone, 
         page.get_by_role("button", name="アップロードして読み取る").click()
     assert page.locator(".errorlist").first.is_visible()
     problems.extend(audit(page, "ingest-upload-errors", artifacts_dir))
+
+    other = open_phone()
+    other.goto(live_server.url + "/staff/login/")
+    other.get_by_label("ユーザー名").fill("two-towns")
+    other.get_by_label("パスワード").fill(PASSWORD)
+    other.get_by_role("button", name="ログイン").click()
+    other.wait_for_url("**/staff/")
+    problems.extend(audit(other, "staff-home", artifacts_dir))
 
     assert not problems, report(problems)

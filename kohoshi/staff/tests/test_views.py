@@ -43,6 +43,15 @@ def test_staff_of_one_municipality_land_in_its_workspace(issue):
     assert response.status_code == 302 and response["Location"] == url("municipality", TOMAKOMAI)
 
 
+def test_superusers_keep_the_list_even_with_one_municipality(issue):
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.force_login(get_user_model().objects.create_superuser("operator", password="x" * 12))
+    response = client.get(url("home"))
+    assert response.status_code == 200 and "苫小牧市" in response.content.decode()
+
+
 def test_municipality_page_lists_issues_in_a_fixed_number_of_queries(django_assert_num_queries, issue):
     for day in range(2, 12):
         make_issue(day=day, publish=day % 2 == 0)

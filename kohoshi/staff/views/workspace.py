@@ -62,8 +62,9 @@ def home(request):
     if request.user.is_superuser:
         towns = towns.with_newsletters()
     towns = list(towns)
-    if len(towns) == 1:
+    if len(towns) == 1 and not request.user.is_superuser:
         # Most staff act for one municipality: a picker with one choice is a page to click through.
+        # (A superuser acts for every municipality; the list is theirs even when it is short.)
         return redirect("staff:municipality", code=towns[0].code)
     return render(request, "staff/home.html", {"municipalities": towns})
 
