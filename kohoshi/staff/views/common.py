@@ -22,4 +22,5 @@ def is_preview(request) -> bool:
 def body_preview(request, article) -> dict:
     """What readers would see: the typed body when previewing, else the saved one."""
     body = request.POST.get("body", "") if is_preview(request) else article.body_source
-    return {"preview_html": render_body(body), "previewing": is_preview(request)}
+    html = render_body(body, municipality=article.issue.newsletter.municipality)
+    return {"preview_html": html, "previewing": is_preview(request)}
