@@ -87,6 +87,6 @@ def test_article_preview_on_a_phone_shows_the_contact_box_without_saving(pages, 
     page.get_by_role("button", name="プレビュー").click()
     preview = page.locator("#preview")
     preview.get_by_role("complementary", name="問合せ").wait_for()  # raises unless it shows up
-    assert preview.get_by_role("link", name="0144-32-6111").get_attribute("href") == "tel:0144-32-6111"
+    assert preview.get_by_role("link", name="0144-32-6111").get_attribute("href") == "tel:+81-144-32-6111"
     assert "まだ保存していません" in preview.inner_text()
     page.screenshot(path=artifacts_dir / "phone-article-preview.png", full_page=True)

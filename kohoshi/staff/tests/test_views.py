@@ -100,7 +100,7 @@ def test_article_editor_explains_the_contact_syntax_and_previews_without_saving(
     html = response.content.decode()
     assert response.status_code == 200 and "まだ保存していません" in html
     assert '<aside class="kh-contact" aria-label="問合せ">' in html
-    assert '<a class="kh-tel" href="tel:0144-32-6111">' in html
+    assert '<a class="kh-tel" href="tel:+81-144-32-6111">' in html
     assert "新しいタイトル" in html  # the form keeps what was typed
     article.refresh_from_db()
     assert article.title == "記事1" and "問合せ" not in article.body_source
