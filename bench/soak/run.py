@@ -60,8 +60,9 @@ SEARCH_WORDS = [
     "子育て 支援", "ごみ 収集", "防災訓練", "予防接種", "市民 募集", "あつぎ",
 ]
 COMMENTS = ["わかりやすかったです。", "字をもう少し大きくしてほしい。", "参加したいと思います。", ""]
-# Share of operations: article reads (one in ten by a crawler), searches, survey answers.
-MIX = [("read", 60), ("search", 25), ("survey", 15)]
+# Share of operations: article reads (one in ten by a crawler), other pages (front page, issues,
+# newsletter, feed, sitemap), searches, survey answers.
+MIX = [("read", 55), ("page", 10), ("search", 22), ("survey", 13)]
 READER_OPS = 25  # a simulated reader does this many operations, then a new reader arrives
 
 SNAPSHOT = r"""
@@ -70,14 +71,17 @@ import django
 django.setup()
 from django.db.models import Sum
 from kohoshi.engagement.models import ArticleDailyViews, SurveyResponse
-from kohoshi.newsletters.models import Article
+from kohoshi.newsletters.models import Article, Issue, Newsletter
 articles = [
     {"pk": a.pk, "url": a.get_absolute_url()}
     for a in Article.objects.published().with_place().filter(issue__newsletter__municipality_id="142123")
 ]
 views = {str(r["article_id"]): r["n"] for r in ArticleDailyViews.objects.values("article_id").annotate(n=Sum("views"))}
+pages = ["/", "/sitemap.xml"] + [n.get_absolute_url() for n in Newsletter.objects.filter(municipality_id="142123")]
+pages += [i.get_absolute_url() for i in Issue.objects.published().filter(newsletter__municipality_id="142123").select_related("newsletter")]
 print(json.dumps({
     "articles": articles,
+    "pages": pages,
     "article_count": Article.objects.count(),
     "views": views,
     "survey_rows": SurveyResponse.objects.count(),
@@ -175,7 +179,7 @@ def survey_fields(html: str) -> tuple[str, dict[str, list[str]]]:
     return (token.group(1) if token else ""), radios
 
 
-def worker(index: int, port: int, articles: list[dict], deadline: float, stats: Stats, seed: int) -> None:
+def worker(index: int, port: int, articles: list[dict], pages: list[str], deadline: float, stats: Stats, seed: int) -> None:
     rng = random.Random(seed * 1000 + index)
     kinds = [k for k, _ in MIX]
     weights = [w for _, w in MIX]
@@ -198,6 +202,10 @@ def worker(index: int, port: int, articles: list[dict], deadline: float, stats: 
                     if status == 200 and not bot:
                         with stats.lock:
                             stats.views_expected[article["pk"]] += 1
+                elif kind == "page":
+                    started = time.perf_counter()
+                    status, _, _ = reader.request("GET", rng.choice(pages))
+                    stats.record(kind, status, time.perf_counter() - started)
                 elif kind == "search":
                     q = rng.choice(SEARCH_WORDS)
                     page = "&page=2" if rng.random() < 0.2 else ""
@@ -264,7 +272,8 @@ def import_copy(src_files: list[Path], dest: Path, *, round_no: int, municipalit
             if municipality:
                 row[0] = municipality
             row[5] = f"{row[5]}\n\n（ソーク試験 第{round_no}回の取り込みで更新）"
-        target = dest / src.name
+        # The code in the file name wins over the 自治体名 column: drop it for another municipality.
+        target = dest / (re.sub(r"^\d{6}_", "", src.name) if municipality else src.name)
         with open(target, "w", encoding="utf-8", newline="") as f:
             csv.writer(f).writerows(rows)
         out.append(target)
@@ -366,7 +375,7 @@ def main() -> int:
         started = time.monotonic()
         deadline = started + args.duration
         threads = [
-            threading.Thread(target=worker, args=(i, port, articles, deadline, stats, args.seed))
+            threading.Thread(target=worker, args=(i, port, articles, before["pages"], deadline, stats, args.seed))
             for i in range(args.concurrency)
         ]
         threads.append(threading.Thread(target=importer, args=(env, corpus, work / "imports", deadline, imports)))
@@ -376,13 +385,20 @@ def main() -> int:
             t.join()
         elapsed = time.monotonic() - started
     finally:
-        # A graceful stop, as systemd would: SIGTERM, then whatever the server buffered is written.
-        os.killpg(server.pid, signal.SIGTERM)
+        # A graceful stop as a process manager may do it: SIGTERM to the server process alone. It
+        # must stop its task worker itself (whatever either buffered is written by then).
+        server.send_signal(signal.SIGTERM)
         try:
-            server.wait(timeout=60)
+            server_exit = server.wait(timeout=60)
         except subprocess.TimeoutExpired:
+            server_exit = "timeout"
+        try:
+            os.killpg(server.pid, 0)
+            leftover = True  # e.g. the db_worker, orphaned
             os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        except ProcessLookupError:
+            leftover = False
+        server.wait()
         log.close()
 
     after = snapshot(env)
@@ -432,6 +448,8 @@ def main() -> int:
         "articles_before_after": [before["article_count"], after["article_count"]],
         "imports": imports,
         "server_tracebacks": server_log.count("Traceback"),
+        "server_exit_on_sigterm": server_exit,
+        "processes_left_after_sigterm": leftover,
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"soak-{args.database}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
@@ -442,6 +460,7 @@ def main() -> int:
     ok = (
         errors_5xx == 0 and not stats.failures and not lost_answers and not stored_spam and not view_diff
         and all(i["returncode"] == 0 for i in imports) and imports and not server_log.count("Traceback")
+        and server_exit == 0 and not leftover
     )
     print("soak:", "PASS" if ok else "FAIL", flush=True)
     if args.database == "postgres":
