@@ -1,10 +1,15 @@
 import os
+import signal
 import subprocess
 import sys
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(0)
 
 
 class Command(BaseCommand):
@@ -28,6 +33,10 @@ class Command(BaseCommand):
         worker = None
         if not no_worker and settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
             worker = subprocess.Popen([sys.executable, "-m", "kohoshi", "db_worker"])
+        # A process manager stops the server with SIGTERM, often to this process alone: by default
+        # Python would die at once and leave the worker running (with the old code, after a
+        # deploy). As SystemExit, waitress closes down as on Ctrl+C and the worker is stopped below.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
         self.stdout.write(f"kohoshi: serving on http://{host}:{port}/ (Ctrl+C to stop)")
         try:
             serve(application, host=host, port=port, threads=threads, ident="kohoshi", **waitress_options)
