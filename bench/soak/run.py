@@ -58,6 +58,8 @@ BOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.htm
 SEARCH_WORDS = [
     "子育て", "ごみ", "図書館", "防災", "健診", "こそだて", "としょかん", "ぼうさい", "けんしん",
     "子育て 支援", "ごみ 収集", "防災訓練", "予防接種", "市民 募集", "あつぎ",
+    # the query syntax (docs/search.md) and odd input a resident may type
+    '"子育て支援"', "ごみ OR 防災", "図書館 -休館", "あ", "ア", "１２３", "健診" * 40, "%_\\'", "",
 ]
 COMMENTS = ["わかりやすかったです。", "字をもう少し大きくしてほしい。", "参加したいと思います。", ""]
 # Share of operations: article reads (one in ten by a crawler), other pages (front page, issues,
