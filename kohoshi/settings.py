@@ -180,6 +180,12 @@ if _env_bool("KOHOSHI_HTTPS"):
     SECURE_HSTS_SECONDS = 31536000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Reading an uploaded PDF (and rendering its pages) happens in a child process with these limits:
+# a PDF that inflates past them fails its ingest run instead of exhausting the machine.
+KOHOSHI_INGEST_MEMORY_MB = int(os.environ.get("KOHOSHI_INGEST_MEMORY_MB", "1024"))
+KOHOSHI_INGEST_SECONDS = float(os.environ.get("KOHOSHI_INGEST_SECONDS", "1800"))
+KOHOSHI_INGEST_PAGE_SECONDS = float(os.environ.get("KOHOSHI_INGEST_PAGE_SECONDS", "180"))
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -11,6 +11,7 @@ import logging
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
@@ -24,6 +25,7 @@ from kohoshi.places.models import Municipality
 
 from . import pdf
 from .limits import MAX_BYTES, MAX_PAGES
+from .pdf.sandbox import Limits, extract_issue_limited
 from .models import IngestRun
 
 logger = logging.getLogger(__name__)
@@ -172,8 +174,11 @@ def ingest_run_process(run_id: int, *, progress=None) -> IngestRun:
     try:
         with run.source_pdf.open("rb") as fh:
             data = fh.read(MAX_BYTES + 1)
-        draft = pdf.extract_issue(
+        # In a child process with a memory and a time limit: a decompression bomb fails the run
+        # (memory_limit, time_limit) instead of taking the worker or the machine down.
+        draft = extract_issue_limited(
             data,
+            limits=sandbox_limits(),
             max_bytes=MAX_BYTES,
             max_pages=MAX_PAGES,
             progress=lambda done, total: _progress(run_id, done, total, progress),
@@ -194,6 +199,16 @@ def ingest_run_process(run_id: int, *, progress=None) -> IngestRun:
     except Exception:
         logger.exception("Saving the draft issue failed for ingest run %s", run_id)
         return ingest_run_fail(run, reason=UNEXPECTED_REASON, code="error")
+
+
+def sandbox_limits() -> Limits:
+    """The memory and time a PDF may take to read (settings KOHOSHI_INGEST_MEMORY_MB, …_SECONDS,
+    …_PAGE_SECONDS); page images use the same limits."""
+    return Limits(
+        memory_mb=settings.KOHOSHI_INGEST_MEMORY_MB,
+        seconds=settings.KOHOSHI_INGEST_SECONDS,
+        page_seconds=settings.KOHOSHI_INGEST_PAGE_SECONDS,
+    )
 
 
 def _progress(run_id: int, done: int, total: int, also=None) -> None:
