@@ -3,7 +3,7 @@
 KOHOSHI_DATA_DIR   where the SQLite file, uploads and the secret key live (default ./var)
 DATABASE_URL       PostgreSQL (postgres://...) instead of the SQLite file
 REDIS_URL          shared cache and, with KOHOSHI_TASKS=rq, the task queue
-KOHOSHI_TASKS      db (default: django-tasks-db worker, `kohoshi db_worker`), rq, or immediate
+KOHOSHI_TASKS      db (default: django-tasks-db worker, `kohoshi worker`), rq, or immediate
 KOHOSHI_DEBUG      1 for development pages
 KOHOSHI_ALLOWED_HOSTS  comma-separated host names
 KOHOSHI_SITE_URL   absolute base URL used in feeds, OGP and e-mails
@@ -108,6 +108,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# A connection the database dropped (restart, outage, idle timeout) is noticed and replaced at the
+# start of the next request instead of failing it with a 500.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

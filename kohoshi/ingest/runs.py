@@ -116,11 +116,12 @@ def ingest_run_claim(run_id: int) -> bool:
     )
 
 
-def ingest_run_retry(run: IngestRun, *, by) -> IngestRun:
+def ingest_run_retry(run: IngestRun, *, by, automatic: bool = False) -> IngestRun:
     """FAILED or stale QUEUED/EXTRACTING → QUEUED again, and enqueue the extraction.
 
     A worker that died mid-run leaves its run EXTRACTING forever; after IngestRun.STALE_AFTER
-    without progress, staff may start it again.
+    without progress, staff may start it again, and the worker does once by itself
+    (`automatic`, remembered on the run; a retry by staff allows one more).
     """
     from .tasks import process_ingest_run
 
@@ -129,13 +130,42 @@ def ingest_run_retry(run: IngestRun, *, by) -> IngestRun:
         if not run.can_retry:
             raise ValidationError("この取り込みはやり直せません(実行中か、もう終わっています)")
         run.status = Status.QUEUED
+        run.auto_retried = automatic
         run.pages_done = run.pages_total = 0
         run.failure_code = run.failure_reason = ""
         run.started_at = run.finished_at = None
         run.save()
-        audit_record(actor=by, action="ingest.retry", target=run, municipality=run.municipality, summary=run.issue_title)
+        audit_record(
+            actor=by, action="ingest.retry", target=run, municipality=run.municipality,
+            summary=run.issue_title + (" (自動)" if automatic else ""),
+        )
         transaction.on_commit(lambda: process_ingest_run.enqueue(run.pk))
     return run
+
+
+STALLED_REASON = (
+    "読み取りが{minutes}分以上進まないまま止まり、自動でやり直しても同じでした(処理していたワーカーが"
+    "止まった可能性があります)。時間をおいて読み込み直し、続くときは管理者に連絡してください。"
+)
+
+
+def ingest_runs_retry_stale(*, now=None) -> list[IngestRun]:
+    """Runs whose worker died mid-run (EXTRACTING, no progress for STALE_AFTER) start again once
+    by themselves; a run that stalls again after that FAILS (`stalled`), so staff see why.
+
+    Called periodically by `kohoshi worker`. Returns the runs it touched.
+    """
+    touched = []
+    for run in IngestRun.objects.stalled(now=now).select_related("municipality"):
+        try:
+            if run.auto_retried:
+                minutes = int(IngestRun.STALE_AFTER.total_seconds() // 60)
+                touched.append(ingest_run_fail(run, reason=STALLED_REASON.format(minutes=minutes), code="stalled"))
+            else:
+                touched.append(ingest_run_retry(run, by=SYSTEM, automatic=True))
+        except ValidationError:
+            continue  # it moved on meanwhile (progress, or finished)
+    return touched
 
 
 def ingest_run_progress(run_id: int, *, done: int, total: int) -> None:

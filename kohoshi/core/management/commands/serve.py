@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--host", default=os.environ.get("KOHOSHI_HOST", "127.0.0.1"))
         parser.add_argument("--threads", type=int, default=8)
-        parser.add_argument("--no-worker", action="store_true", help="do not start `kohoshi db_worker`")
+        parser.add_argument("--no-worker", action="store_true", help="do not start `kohoshi worker`")
 
     def handle(self, *args, port, host, threads, no_worker, **options):
         from waitress import serve
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
         worker = None
         if not no_worker and settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
-            worker = subprocess.Popen([sys.executable, "-m", "kohoshi", "db_worker"])
+            worker = subprocess.Popen([sys.executable, "-m", "kohoshi", "worker"])
         self.stdout.write(f"kohoshi: serving on http://{host}:{port}/ (Ctrl+C to stop)")
         try:
             serve(application, host=host, port=port, threads=threads, ident="kohoshi")
