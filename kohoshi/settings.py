@@ -116,10 +116,25 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# "views" buffers article view counts until they are written in batches (engagement.viewbuffer):
+# its own alias so that culling the default cache never drops a count.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "views": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kohoshi"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kohoshi"},
+        "views": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "kohoshi-views",
+            "OPTIONS": {"MAX_ENTRIES": 10_000_000},
+        },
+    }
+# Seconds between writes of buffered article views from each web server process (0: only the
+# worker's upkeep and shutdown write them).
+KOHOSHI_VIEWS_FLUSH_SECONDS = float(os.environ.get("KOHOSHI_VIEWS_FLUSH_SECONDS", "10"))
 
 _TASKS_BACKEND = os.environ.get("KOHOSHI_TASKS", "db")
 TASKS = {

@@ -1,4 +1,5 @@
 import os
+import signal
 import subprocess
 import sys
 
@@ -23,6 +24,9 @@ class Command(BaseCommand):
         worker = None
         if not no_worker and settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
             worker = subprocess.Popen([sys.executable, "-m", "kohoshi", "worker"])
+        # SIGTERM (systemd, docker stop) exits like Ctrl+C, so exit handlers run: the article views
+        # this process buffered are written then (kohoshi.engagement.viewbuffer).
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         self.stdout.write(f"kohoshi: serving on http://{host}:{port}/ (Ctrl+C to stop)")
         try:
             serve(application, host=host, port=port, threads=threads, ident="kohoshi")
