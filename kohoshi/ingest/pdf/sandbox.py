@@ -73,6 +73,10 @@ def render_page_png(data: bytes, *, page: int, width: int, out_path: str, limits
 def _run_child(job: str, data: bytes, options: dict, *, limits: Limits, progress: Callable | None):
     read_fd, write_fd = os.pipe()
     env = {**os.environ, "KOHOSHI_SANDBOX_MEMORY_MB": str(limits.memory_mb)}
+    # The address-space limit counts reservations, not use: one OpenMP thread for Tesseract and
+    # few malloc arenas keep a many-core machine from reserving the limit away.
+    env.setdefault("OMP_THREAD_LIMIT", "1")
+    env.setdefault("MALLOC_ARENA_MAX", "2")
     try:
         child = subprocess.Popen(
             [sys.executable, "-m", __name__, job, str(write_fd)],
