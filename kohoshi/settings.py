@@ -7,6 +7,8 @@ KOHOSHI_TASKS      db (default: django-tasks-db worker, `kohoshi worker`), rq, o
 KOHOSHI_DEBUG      1 for development pages
 KOHOSHI_ALLOWED_HOSTS  comma-separated host names
 KOHOSHI_SITE_URL   absolute base URL used in feeds, OGP and e-mails
+KOHOSHI_HTTPS      1 behind a TLS-terminating proxy: secure cookies, redirect to https, HSTS
+KOHOSHI_TRUSTED_PROXY  that proxy's address as `kohoshi serve` sees it (needed with KOHOSHI_HTTPS)
 """
 import os
 import secrets
@@ -23,14 +25,24 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
 
 
+def _private_file(path: Path) -> None:
+    """Create `path` readable and writable by its owner only, or make it so (0600)."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.stat().st_mode & 0o077:
+        try:
+            path.chmod(0o600)
+        except PermissionError:  # another user's file: leave it, `check --deploy` is not ours to fail
+            pass
+
+
 def _secret_key() -> str:
     if key := os.environ.get("KOHOSHI_SECRET_KEY"):
         return key
     # A key made once per data directory keeps sessions and signed cookies valid across restarts.
     path = DATA_DIR / "secret_key"
     if not path.exists():
+        _private_file(path)  # created 0600 before the key is written: never readable by others
         path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
     return path.read_text().strip()
 
 
@@ -49,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    "ninja",  # serves the API docs' Swagger UI from /static/, not a CDN the CSP would block
     "django_tasks",
     "django_tasks_db",
     "kohoshi.core",
@@ -64,6 +77,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kohoshi.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kohoshi.core.middleware.RequestBodyLimitMiddleware",
+    "kohoshi.core.middleware.NulRejectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -108,6 +124,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The file holds staff password hashes and survey answers. SQLite gives its -wal and -shm
+    # files the database file's mode, so 0600 here covers them too.
+    if DATABASES["default"]["NAME"] not in ("", ":memory:") and Path(DATABASES["default"]["NAME"]).parent.is_dir():
+        _private_file(Path(DATABASES["default"]["NAME"]))
 
 # A connection the database dropped (restart, outage, idle timeout) is noticed and replaced at the
 # start of the next request instead of failing it with a 500.
@@ -193,10 +213,18 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The TLS-terminating proxy in front of `kohoshi serve`, as waitress sees it (e.g. 127.0.0.1), or
+# "*" for any. Waitress takes the scheme and the client address only from this proxy's headers
+# (KOHOSHI_TRUSTED_PROXY_HEADERS) and drops them from anyone else: without it, KOHOSHI_HTTPS=1
+# would see every request as http and redirect it forever (`serve` refuses to start so).
+KOHOSHI_TRUSTED_PROXY = os.environ.get("KOHOSHI_TRUSTED_PROXY", "")
+KOHOSHI_TRUSTED_PROXY_HEADERS = os.environ.get("KOHOSHI_TRUSTED_PROXY_HEADERS", "x-forwarded-proto x-forwarded-for").split()
 if _env_bool("KOHOSHI_HTTPS"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
+    # For other WSGI servers (gunicorn behind its proxy); under `kohoshi serve` waitress has
+    # already removed this header unless it came from KOHOSHI_TRUSTED_PROXY.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Reading an uploaded PDF (and rendering its pages) happens in a child process with these limits:
@@ -207,6 +235,29 @@ KOHOSHI_INGEST_PAGE_SECONDS = float(os.environ.get("KOHOSHI_INGEST_PAGE_SECONDS"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request bodies (kohoshi.core.middleware.RequestBodyLimitMiddleware; `kohoshi serve` gives waitress the
+# larger one too): readers send survey answers of a few KB, staff upload PDFs of up to 50 MB.
+KOHOSHI_ANONYMOUS_BODY_MAX = 1024 * 1024
+KOHOSHI_STAFF_BODY_MAX = 51 * 1024 * 1024
+
+# Every script and stylesheet is a file under /static/: no inline <script>, <style> or style=.
+KOHOSHI_CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "media-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+KOHOSHI_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in ("accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb")
+)
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,17 @@
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from kohoshi.newsletters.sitemaps import SITEMAPS
+from kohoshi.staff.forms import StaffAuthenticationForm
+
+
+class AdminLoginForm(StaffAuthenticationForm, AdminAuthenticationForm):
+    """The admin's log-in counts failures and locks out like the staff log-in (same counters)."""
+
+
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", include("kohoshi.reading.urls")),

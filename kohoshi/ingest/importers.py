@@ -12,9 +12,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticError
 
+from kohoshi.newsletters.models import Article, Issue, Newsletter
 from kohoshi.newsletters.services import ArticleInput, IssueInput
 from kohoshi.places.codes import validate_local_government_code
 from kohoshi.places.models import Municipality
@@ -24,6 +25,41 @@ from .errors import InputError
 CSV_COLUMNS = ("自治体名", "公開年月", "発行号タイトル", "記事タイトル", "カテゴリ", "記事本文")
 _ISSUE_NUMBER = re.compile(r"^(?P<newsletter>.+?)\s*(?P<number>第\s*[0-9０-９]+\s*号)")
 _TRAILING_BRACKET = re.compile(r"\s*[（(][^）)]*[）)]\s*$")
+
+# The longest article body we accept: the corpus's longest is 2,919 characters, so a body 30
+# times that is a broken file (or a hostile one), not an article.
+BODY_MAX_LENGTH = 100_000
+TITLE_MAX_LENGTH = Article._meta.get_field("title").max_length
+ISSUE_TITLE_MAX_LENGTH = Issue._meta.get_field("title").max_length
+NEWSLETTER_TITLE_MAX_LENGTH = Newsletter._meta.get_field("title").max_length
+NUMBER_MAX_LENGTH = Issue._meta.get_field("number").max_length
+# Our issue format needs 3 levels ({ "articles": [ { … } ] }); a deeper file is refused before
+# json.loads, whose recursion a file nested 100,000 deep would exhaust.
+JSON_MAX_DEPTH = 20
+
+# The whole file is already in memory when csv reads it, so csv's own field limit (131,072
+# characters, then a bare csv.Error without row or column) protects nothing; the per-column
+# limits below name the row and column instead. Raised once, for this process.
+csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+
+# PostgreSQL refuses NUL in text; XML (the feeds) refuses the other C0 controls; a lone
+# surrogate (a JSON "\ud800") cannot be encoded as UTF-8 for either database.
+_FORBIDDEN_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def text_problem(value: str, *, max_length: int | None = None) -> str | None:
+    """Why this text cannot be stored as it is, or None."""
+    if match := _FORBIDDEN_CHARACTER.search(value):
+        return f"保存できない文字 U+{ord(match.group()):04X}(制御文字・サロゲート)が {match.start() + 1} 文字目にあります"
+    if max_length is not None and len(value) > max_length:
+        return f"長すぎます({len(value):,}文字。{max_length:,}文字まで)"
+    return None
+
+
+def _check_text(value: str, *, file: str, row: int | None, field: str, max_length: int | None = None) -> str:
+    if problem := text_problem(value, max_length=max_length):
+        raise InputError(problem, file=file, row=row, field=field)
+    return value
 
 
 def _read_text(path: Path) -> str:
@@ -90,6 +126,30 @@ def split_issue_title(issue_title: str) -> tuple[str, str]:
     return _TRAILING_BRACKET.sub("", issue_title).strip() or issue_title.strip(), ""
 
 
+_CSV_MAX_LENGTHS = {
+    "自治体名": 100,
+    "公開年月": 40,
+    "発行号タイトル": ISSUE_TITLE_MAX_LENGTH,
+    "記事タイトル": TITLE_MAX_LENGTH,
+    "カテゴリ": 100,
+    "記事本文": BODY_MAX_LENGTH,
+}
+
+
+def _csv_rows(reader: csv.DictReader, *, file: str):
+    """(line number, row) pairs; a row csv cannot parse is an InputError at its line."""
+    row_no = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"CSVとして読めません: {exc}", file=file, row=reader.line_num) from exc
+        row_no += 1
+        yield row_no, row
+
+
 def read_csv(path: str | Path) -> list[IssueInput]:
     """One IssueInput per (発行号タイトル, 公開年月) in the file, rows kept in file order."""
     path = Path(path)
@@ -103,9 +163,12 @@ def read_csv(path: str | Path) -> list[IssueInput]:
     by_code = _municipality(code_match.group(1), file=file, row=None, field="ファイル名") if code_match else None
 
     issues: dict[tuple, dict] = {}
-    for row_no, row in enumerate(reader, start=2):
+    for row_no, row in _csv_rows(reader, file=file):
         if None in row:
             raise InputError("列の数が見出し行より多くなっています", file=file, row=row_no)
+        for column in CSV_COLUMNS:
+            # Checked before any lookup: PostgreSQL refuses NUL even in a WHERE clause.
+            _check_text(row[column] or "", file=file, row=row_no, field=column, max_length=_CSV_MAX_LENGTHS[column])
         municipality = by_code or _municipality_by_name(row["自治体名"] or "", file=file, row=row_no)
         published_on = _parse_date(row["公開年月"], file=file, row=row_no, field="公開年月")
         issue_title = (row["発行号タイトル"] or "").strip()
@@ -117,6 +180,9 @@ def read_csv(path: str | Path) -> list[IssueInput]:
         body = (row["記事本文"] or "").strip()
         if not body:
             raise InputError("記事本文が空です", file=file, row=row_no, field="記事本文")
+        newsletter_title, number = split_issue_title(issue_title)
+        _check_text(newsletter_title, file=file, row=row_no, field="発行号タイトル", max_length=NEWSLETTER_TITLE_MAX_LENGTH)
+        _check_text(number, file=file, row=row_no, field="発行号タイトル", max_length=NUMBER_MAX_LENGTH)
         key = (municipality.code, issue_title, published_on)
         issue = issues.setdefault(key, {"municipality": municipality, "articles": []})
         issue["articles"].append(ArticleInput(title=title, category=(row["カテゴリ"] or "").strip(), body=body))
@@ -141,6 +207,13 @@ def read_csv(path: str | Path) -> list[IssueInput]:
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value):
+        if isinstance(value, str) and (problem := text_problem(value)):
+            raise ValueError(problem)
+        return value
+
 
 class NewsletterDoc(_Strict):
     title: str = Field(min_length=1, max_length=100, description="広報紙名 (例: 広報とまこまい)")
@@ -155,7 +228,7 @@ class IssueDoc(_Strict):
 class ArticleDoc(_Strict):
     title: str = Field(min_length=1, max_length=300)
     category: str = Field("その他", description="カテゴリ名 (くらし, 子育て, 健康, しごと, イベント, 講座, スポーツ, 文化, その他)")
-    body: str = Field(min_length=1, description="本文: ■見出し, ◇小見出し, ・箇条書き, 問合せ…【電話】…")
+    body: str = Field(min_length=1, max_length=BODY_MAX_LENGTH, description="本文: ■見出し, ◇小見出し, ・箇条書き, 問合せ…【電話】…")
     pages: str = Field("", max_length=40, description="掲載ページ (例: 2-3)")
 
 
@@ -175,10 +248,27 @@ def _json_path(loc: tuple) -> str:
     return "".join(parts)
 
 
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _json_depth_check(text: str, *, file: str) -> None:
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > JSON_MAX_DEPTH:
+                line = text.count("\n", 0, token.start()) + 1
+                raise InputError(f"JSONの入れ子が深すぎます({JSON_MAX_DEPTH}段まで)", file=file, row=line)
+        elif bracket in "]}":
+            depth -= 1
+
+
 def read_json(path: str | Path) -> IssueInput:
     path = Path(path)
     file = str(path)
     text = _read_text(path)
+    _json_depth_check(text, file=file)
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:

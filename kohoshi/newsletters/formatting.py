@@ -455,3 +455,13 @@ def contact_of(text: str) -> dict | None:
         "fax": _FAX.findall(joined),
         "email": [m.group() for m in _MAIL.finditer(joined)],
     }
+
+
+# 「写真は本紙をご覧ください」「本紙の二次元コードから」「(本紙参照)」: the printed paper carries
+# something the text does not. 「紙面」 alone is too often the editors talking about the issue.
+_PAPER_REFERENCE = re.compile(r"本紙")
+
+
+def refers_to_paper(text: str) -> bool:
+    """Does the article point the reader at something only the printed newsletter shows?"""
+    return bool(_PAPER_REFERENCE.search(text or ""))

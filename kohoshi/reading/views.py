@@ -10,8 +10,9 @@ from kohoshi.engagement.services import article_view_record
 from kohoshi.engagement.stats import most_read_articles
 from kohoshi.places.models import Municipality, Prefecture
 
-from kohoshi.newsletters.formatting import plain_text
+from kohoshi.newsletters.formatting import plain_text, refers_to_paper
 from kohoshi.newsletters.models import Article, Issue, Newsletter
+from kohoshi.newsletters.services import pages_list
 
 from .context_processors import FONT_SIZES
 from .regions import REGIONS
@@ -132,6 +133,10 @@ def article(request, code, newsletter, issue, number):
             "previous": siblings[index - 1] if index > 0 else None,
             "next": siblings[index + 1] if index + 1 < len(siblings) else None,
             "description": description[:120] + ("…" if len(description) > 120 else ""),
+            # Where the paper's page is online, link it; where the text points at the paper and
+            # there is no page to open, say so instead of leaving a dead reference.
+            "paper_page": next(iter(pages_list(item.pages)), None) if item.issue.source_pdf else None,
+            "refers_to_paper": refers_to_paper(item.body_source),
         },
     )
 

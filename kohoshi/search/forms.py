@@ -1,10 +1,30 @@
+from datetime import date
+
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from kohoshi.newsletters.models import Category, Newsletter
 from kohoshi.places.models import Municipality, Prefecture
 
 from .services import SearchFilters
+
+
+# Publication dates a search may name. Beyond them the index's date arithmetic overflows
+# (9999-12-31 + 1 day), and no newsletter was published there anyway.
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2100, 12, 31)
+_DATE_BOUNDS_MESSAGE = _("1900年1月1日から2100年12月31日までの日付を入れてください。")
+
+
+def _date_field(label):
+    return forms.DateField(
+        label=label, required=False, widget=forms.DateInput(attrs={"type": "date", "min": DATE_MIN, "max": DATE_MAX}),
+        validators=[
+            MinValueValidator(DATE_MIN, message=_DATE_BOUNDS_MESSAGE),
+            MaxValueValidator(DATE_MAX, message=_DATE_BOUNDS_MESSAGE),
+        ],
+    )
 
 
 class SearchForm(forms.Form):
@@ -26,8 +46,8 @@ class SearchForm(forms.Form):
         label=_("カテゴリ"), queryset=Category.objects.all(), required=False, empty_label=_("すべて"),
         to_field_name="slug",
     )
-    since = forms.DateField(label=_("発行日(から)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("発行日(まで)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = _date_field(_("発行日(から)"))
+    until = _date_field(_("発行日(まで)"))
     order = forms.ChoiceField(
         label=_("並び順"), choices=[("relevance", _("関連度順")), ("newest", _("新しい順"))], required=False,
     )

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from kohoshi.accounts import ratelimit
 from kohoshi.newsletters.formatting import plain_text
 from kohoshi.newsletters.models import Article, Category
 from kohoshi.places.models import Municipality
@@ -160,18 +163,59 @@ _PERSONAL = re.compile(r"[0-9０-９]{4,}|[@＠]|[0-9０-９]+[-－ー‐][0-9�
 MISS_MAX_LENGTH = 30
 
 
-def search_miss_record(query: str, *, municipality_code: str | None = None, day: date | None = None) -> None:
-    """Count one search that found nothing: query text, municipality searched in, day. Nothing else."""
+# Anyone can write here (a search that finds nothing), and staff read it: the writing is bounded.
+# - per client: KOHOSHI_SEARCH_MISS_RATE_LIMIT misses per window are recorded (the search is
+#   still answered); a reader rarely misses 20 times an hour, a script does it in a second;
+# - per municipality and day: MISS_QUERIES_PER_DAY distinct queries are kept, later new ones
+#   are counted together under MISS_OTHERS, so a day adds at most MISS_QUERIES_PER_DAY + 1 rows
+#   per municipality searched in (and one set for site-wide searches);
+# - in time: days older than MISS_KEEP_DAYS are deleted, once a day, by the first miss of a day.
+MISS_QUERIES_PER_DAY = 100
+MISS_OTHERS = "(その他の語)"
+MISS_KEEP_DAYS = 400
+MISS_RATE_LIMIT = (20, 3600)
+
+
+def _miss_allowed(client: str | None) -> bool:
+    if client is None:
+        return True
+    limit, window = getattr(settings, "KOHOSHI_SEARCH_MISS_RATE_LIMIT", MISS_RATE_LIMIT)
+    return ratelimit.hits_add("search-miss", client, window=window) <= limit
+
+
+def search_misses_prune(*, today: date | None = None) -> int:
+    """Delete the counts of days older than MISS_KEEP_DAYS; returns the rows deleted."""
+    cutoff = (today or timezone.localdate()) - timedelta(days=MISS_KEEP_DAYS)
+    deleted, _ = SearchMiss.objects.filter(day__lt=cutoff).delete()
+    return deleted
+
+
+def search_miss_record(
+    query: str, *, municipality_code: str | None = None, day: date | None = None, client: str | None = None
+) -> None:
+    """Count one search that found nothing: query text, municipality searched in, day. Nothing else.
+
+    `client` (ratelimit.client_id of the request) is used only for the per-client allowance, in
+    the cache as an HMAC; it is never stored with the count.
+    """
     text = query_language.normalize_query(query)
-    if not text:
+    if not text or not _miss_allowed(client):
         return
     if len(text) > MISS_MAX_LENGTH or _PERSONAL.search(text):
         text = MISS_WITHHELD
     municipality = Municipality.objects.filter(code=municipality_code).first() if municipality_code else None
-    day = day or timezone.localdate()
+    today = timezone.localdate()
+    day = day or today
     key = {"municipality": municipality, "day": day, "query": text}
-    if not SearchMiss.objects.filter(**key).update(count=F("count") + 1):
-        SearchMiss.objects.create(**key, count=1)
+    if SearchMiss.objects.filter(**key).update(count=F("count") + 1):
+        return
+    if SearchMiss.objects.filter(municipality=municipality, day=day).count() >= MISS_QUERIES_PER_DAY:
+        key["query"] = MISS_OTHERS
+        if SearchMiss.objects.filter(**key).update(count=F("count") + 1):
+            return
+    SearchMiss.objects.create(**key, count=1)
+    if day == today and cache.add(f"kh-search-miss-pruned:{today}", True, timeout=86400):
+        search_misses_prune(today=today)
 
 
 @dataclass(frozen=True)

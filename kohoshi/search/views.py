@@ -1,5 +1,7 @@
 from django.shortcuts import render
 
+from kohoshi.accounts.ratelimit import client_id
+
 from .forms import SearchForm
 from .services import search_articles, search_miss_record
 
@@ -15,7 +17,7 @@ def search(request):
             d["q"], filters=filters, order=d.get("order") or "relevance", page=d.get("page") or 1
         )
         if results.understood and results.count == 0 and results.page == 1:
-            search_miss_record(d["q"], municipality_code=filters.municipality)
+            search_miss_record(d["q"], municipality_code=filters.municipality, client=client_id(request))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kohoshi.accounts.login_throttle import login_failure_record, login_locked, login_success_clear
-from kohoshi.ingest.limits import MAX_BYTES, PDF_MAGIC
+from kohoshi.ingest.limits import MAX_BYTES, pdf_upload_acceptable
 from kohoshi.newsletters.models import Category
 
 
@@ -66,11 +66,7 @@ class UploadForm(ErrorsDescribedMixin, forms.Form):
             raise ValidationError(_("ファイルが空です(0バイト)。"))
         if upload.size > MAX_BYTES:
             raise ValidationError(_("ファイルが大きすぎます。50MBまでのPDFを選んでください。"))
-        upload.seek(0)
-        head = upload.read(1024)
-        upload.seek(0)
-        # The file's name and type are the sender's claim; the first bytes are the content's.
-        if PDF_MAGIC not in head:
+        if not pdf_upload_acceptable(upload):
             raise ValidationError(_("PDFファイルではありません。紙面のPDFを選んでください。"))
         return upload
 

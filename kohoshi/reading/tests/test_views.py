@@ -195,3 +195,49 @@ def test_head_requests_are_answered_but_not_counted(client, seed_article):
     client.get(url, HTTP_USER_AGENT="Mozilla/5.0 (iPhone)")
     article_views_flush(everything=True)
     assert ArticleDailyViews.objects.get().views == 1
+
+
+def _paper_issue(*, body: str, pages: str, pdf: bool):
+    from django.core.files.base import ContentFile
+
+    from kohoshi.newsletters.services import issue_publish
+
+    issue = issue_import(
+        IssueInput(
+            municipality=Municipality.objects.get(code="142123"), newsletter_title="広報テスト",
+            title="紙面のある号", published_on=timezone.localdate().replace(day=2),
+            articles=[ArticleInput(title="まちの写真展", category="くらし", body=body, pages=pages)],
+        ),
+        publish=False, by=SYSTEM,
+    ).issue
+    issue_publish(issue, by=SYSTEM, source_pdf=ContentFile(b"%PDF-1.4\n%%EOF\n", name="x.pdf") if pdf else None)
+    return issue.articles.get()
+
+
+def test_article_links_its_page_of_the_paper_pdf(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    article = _paper_issue(body="入選作品を展示します。\n※写真は本紙をご覧ください", pages="3-4", pdf=True)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert re.search(r'href="/m/142123/koho/[^"]+/shimen\.pdf#page=3"', html)
+    assert "紙の広報紙にだけ載っています" not in html
+
+
+def test_article_that_points_at_the_paper_says_so_when_there_is_no_pdf(client):
+    article = _paper_issue(body="入選作品を展示します。\n※写真は本紙をご覧ください", pages="3", pdf=False)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "shimen.pdf" not in html
+    assert "紙の広報紙にだけ載っています" in html
+
+
+def test_article_without_a_reference_to_the_paper_has_no_note(client):
+    article = _paper_issue(body="入選作品を展示します。", pages="3", pdf=False)
+    assert "紙の広報紙にだけ載っています" not in client.get(article.get_absolute_url()).content.decode()
+
+
+@pytest.mark.corpus
+def test_every_corpus_article_pointing_at_the_paper_gets_the_note(client, corpus_csv_files):
+    assert not files_import(corpus_csv_files[:12], kind="csv").errors
+    pointing = [a for a in Article.objects.published() if "本紙" in a.body_source]
+    assert pointing, "the first corpus issues refer to 本紙 somewhere"
+    for article in pointing:
+        assert "紙の広報紙にだけ載っています" in client.get(article.get_absolute_url()).content.decode()

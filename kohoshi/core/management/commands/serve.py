@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -21,6 +21,7 @@ class Command(BaseCommand):
 
         from kohoshi.wsgi import application
 
+        waitress_options = self._waitress_options()
         worker = None
         if not no_worker and settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
             worker = subprocess.Popen([sys.executable, "-m", "kohoshi", "worker"])
@@ -29,8 +30,27 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         self.stdout.write(f"kohoshi: serving on http://{host}:{port}/ (Ctrl+C to stop)")
         try:
-            serve(application, host=host, port=port, threads=threads, ident="kohoshi")
+            serve(application, host=host, port=port, threads=threads, ident="kohoshi", **waitress_options)
         finally:
             if worker:
                 worker.terminate()
                 worker.wait(timeout=10)
+
+    def _waitress_options(self) -> dict:
+        # A body larger than the PDF upload is refused by waitress (413) before it is buffered.
+        options = {"max_request_body_size": settings.KOHOSHI_STAFF_BODY_MAX}
+        if settings.KOHOSHI_TRUSTED_PROXY:
+            # Waitress then sets the scheme (https) and the client address from this proxy's
+            # X-Forwarded-* headers, and drops such headers from anyone else.
+            options.update(
+                trusted_proxy=settings.KOHOSHI_TRUSTED_PROXY,
+                trusted_proxy_headers=set(settings.KOHOSHI_TRUSTED_PROXY_HEADERS),
+                trusted_proxy_count=1,
+                clear_untrusted_proxy_headers=True,
+            )
+        elif settings.SECURE_SSL_REDIRECT:
+            raise CommandError(
+                "KOHOSHI_HTTPS=1 needs KOHOSHI_TRUSTED_PROXY (the address of the TLS proxy in front, e.g. "
+                "127.0.0.1): without it every request looks like http and is redirected to https forever."
+            )
+        return options

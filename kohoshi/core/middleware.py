@@ -1,0 +1,85 @@
+"""Site-wide request checks and response headers, before and after any view runs.
+
+SecurityHeadersMiddleware: Content-Security-Policy (every response but PDFs) and Permissions-Policy,
+and `Cache-Control: no-store` on the staff workspace and the admin (their pages and CSV
+exports hold survey answers and unpublished drafts: no shared or back-button cache keeps them).
+
+RequestBodyLimitMiddleware: an anonymous request may send KOHOSHI_ANONYMOUS_BODY_MAX bytes
+(a survey answer is a few KB); a signed-in staff member KOHOSHI_STAFF_BODY_MAX (the 50 MB PDF
+upload). Larger bodies are refused with 413 from the Content-Length, before anything reads them.
+
+NulRejectMiddleware: a NUL character in the path, the query string, a cookie or a form field
+is never meaningful here, and PostgreSQL refuses it in a text parameter (a 500 deep inside
+whichever view passed it on). Refusing it once, at the door, covers every view and every
+future one.
+"""
+from django.conf import settings
+from django.core.exceptions import BadRequest
+from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_PRIVATE_PREFIXES = ("/staff/", "/admin/")
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # Not on the 紙面PDF: the browser's own PDF viewer is not our page, and a document CSP
+        # (object-src 'none') on the PDF has been known to leave Chromium's viewer blank.
+        if not response.get("Content-Type", "").startswith("application/pdf"):
+            response.headers.setdefault("Content-Security-Policy", settings.KOHOSHI_CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", settings.KOHOSHI_PERMISSIONS_POLICY)
+        if request.path_info.startswith(_PRIVATE_PREFIXES):
+            add_never_cache_headers(response)
+        return response
+
+
+class RequestBodyLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise BadRequest("Content-Length is not a number") from None
+        if length > settings.KOHOSHI_ANONYMOUS_BODY_MAX:
+            # Only now look at the session: small requests never pay for it.
+            limit = settings.KOHOSHI_STAFF_BODY_MAX if request.user.is_authenticated else settings.KOHOSHI_ANONYMOUS_BODY_MAX
+            if length > limit:
+                return HttpResponse(
+                    "Request body too large.\n", status=413, content_type="text/plain; charset=utf-8",
+                    headers={"Connection": "close"},
+                )
+        return self.get_response(request)
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in value for value in values)
+
+
+class NulRejectMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if (
+            "\x00" in request.path_info
+            or "%00" in query
+            or "\x00" in query
+            or _has_nul(request.GET.keys())
+            or _has_nul(v for _, values in request.GET.lists() for v in values)
+            or _has_nul(request.COOKIES.values())
+            or _has_nul(request.COOKIES.keys())
+        ):
+            raise BadRequest("NUL character in the request")
+        if request.method == "POST" and request.content_type in _FORM_TYPES:
+            # Uploaded files may hold NUL bytes; only the text fields are checked.
+            if _has_nul(request.POST.keys()) or _has_nul(v for _, values in request.POST.lists() for v in values):
+                raise BadRequest("NUL character in a form field")
+        return self.get_response(request)
