@@ -114,6 +114,9 @@ def _sqlite_backup(connection, target: Path) -> dict[str, int]:
     destination = sqlite3.connect(target)
     try:
         connection.connection.backup(destination)  # a consistent copy while others keep writing
+        # The copy keeps the live file's WAL mode, and opening it would then make -wal and -shm
+        # files beside it: one self-contained file instead.
+        destination.execute("PRAGMA journal_mode=DELETE")
     finally:
         destination.close()
     # Counted in the copy: the same state the copy holds.
@@ -121,7 +124,7 @@ def _sqlite_backup(connection, target: Path) -> dict[str, int]:
 
 
 def sqlite_row_counts(path: Path) -> dict[str, int]:
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
     try:
         names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         return {name: db.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in names}
@@ -279,7 +282,7 @@ def _sqlite_restore(connection, source: Path, *, keep_aside: str) -> None:
             connection.connection.backup(aside)
         finally:
             aside.close()
-    origin = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    origin = sqlite3.connect(f"file:{source}?mode=ro&immutable=1", uri=True)
     try:
         origin.backup(connection.connection)  # replaces every page of the live database
     finally:

@@ -154,6 +154,22 @@ def test_restore_gives_back_every_row_of_every_table_and_every_file(site, target
     assert target.rows() == source
     assert _files(target.data_dir / "media") == media
 
+    # The restored site (a file database in WAL mode, or a new PostgreSQL database) backs up
+    # again to the same rows, in one database file beside its media.
+    second = tmp_path / "second"
+    made = subprocess.run(
+        [sys.executable, "-m", "kohoshi", "backup", str(second)], env=target.env, capture_output=True, text=True
+    )
+    assert made.returncode == 0, made.stderr
+    again_manifest = json.loads((second / MANIFEST).read_text())
+    assert again_manifest["tables"] == manifest["tables"]
+    assert again_manifest["files"] == manifest["files"] | {
+        name: digest for name, digest in again_manifest["files"].items() if name.startswith("database.")
+    }
+    assert sorted(p.name for p in second.iterdir() if p.is_file()) == sorted(
+        ["manifest.json", "database.dump" if POSTGRES else "database.sqlite3"]
+    )
+
     again = target.restore(backup)
     assert again.returncode != 0 and "空ではありません" in again.stderr
     forced = target.restore(backup, "--force")
