@@ -33,11 +33,11 @@ $(VENV)/.installed: pyproject.toml
 demo: install
 	$(BIN)/kohoshi migrate --no-input
 	$(BIN)/kohoshi collectstatic --no-input -v0
-	$(BIN)/kohoshi load_demo --shared $(SHARED)
-	$(BIN)/kohoshi serve --port $(PORT)
+	PORT=$(PORT) $(BIN)/kohoshi load_demo --shared $(SHARED)
+	PORT=$(PORT) $(BIN)/kohoshi serve --port $(PORT)
 
 serve: install
-	$(BIN)/kohoshi serve --port $(PORT)
+	PORT=$(PORT) $(BIN)/kohoshi serve --port $(PORT)
 
 # The suite runs on SQLite, then again on PostgreSQL (DATABASE_URL, else 127.0.0.1:5432).
 test: install

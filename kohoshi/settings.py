@@ -6,7 +6,7 @@ REDIS_URL          shared cache and, with KOHOSHI_TASKS=rq, the task queue
 KOHOSHI_TASKS      db (default: django-tasks-db worker, `kohoshi worker`), rq, or immediate
 KOHOSHI_DEBUG      1 for development pages
 KOHOSHI_ALLOWED_HOSTS  comma-separated host names
-KOHOSHI_SITE_URL   absolute base URL used in feeds, OGP and e-mails
+KOHOSHI_SITE_URL   absolute base URL used in feeds, OGP and e-mails (unset: taken from each request)
 KOHOSHI_HTTPS      1 behind a TLS-terminating proxy: secure cookies, redirect to https, HSTS
 KOHOSHI_TRUSTED_PROXY  that proxy's address as `kohoshi serve` sees it (needed with KOHOSHI_HTTPS)
 """
@@ -50,7 +50,8 @@ SECRET_KEY = _secret_key()
 DEBUG = _env_bool("KOHOSHI_DEBUG")
 ALLOWED_HOSTS = os.environ.get("KOHOSHI_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("KOHOSHI_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
-SITE_URL = os.environ.get("KOHOSHI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Empty: absolute URLs are built from the request (kohoshi.newsletters.links.site_url).
+SITE_URL = os.environ.get("KOHOSHI_SITE_URL", "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "kohoshi.core.middleware.SecretFreeGZipMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kohoshi.core.middleware.RequestBodyLimitMiddleware",
     "kohoshi.core.middleware.NulRejectMiddleware",
@@ -196,7 +198,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names (site.3f2a….css) let whitenoise send them with a ten-year immutable lifetime.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 

@@ -1,9 +1,9 @@
 from datetime import date
 
-from django.conf import settings
 from ninja import Field, Query, Router, Schema
 
 from kohoshi.accounts.ratelimit import client_id
+from kohoshi.newsletters.links import site_url
 from kohoshi.search.services import search_articles, search_miss_record
 
 router = Router(tags=["search"])
@@ -34,6 +34,7 @@ class SearchIn(Schema):
 @router.get("", response=SearchOut, summary="記事を検索", exclude_none=True)
 def search(request, params: Query[SearchIn]):
     results = search_articles(params.q, per_page=params.limit)
+    base = site_url(request)
     if results.understood and results.count == 0:
         search_miss_record(params.q, client=client_id(request))
     return {
@@ -42,7 +43,7 @@ def search(request, params: Query[SearchIn]):
         "results": [
             {
                 "title": hit.article.title,
-                "url": settings.SITE_URL + hit.article.get_absolute_url(),
+                "url": base + hit.article.get_absolute_url(),
                 "municipality_code": hit.article.issue.newsletter.municipality_id,
                 "published_on": hit.article.issue.published_on,
                 "snippet": str(hit.snippet),

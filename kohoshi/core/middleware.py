@@ -12,10 +12,13 @@ NulRejectMiddleware: a NUL character in the path, the query string, a cookie or 
 is never meaningful here, and PostgreSQL refuses it in a text parameter (a 500 deep inside
 whichever view passed it on). Refusing it once, at the door, covers every view and every
 future one.
+
+SecretFreeGZipMiddleware: gzip for the reading pages, and only where it gives nothing away.
 """
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import add_never_cache_headers
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -83,3 +86,21 @@ class NulRejectMiddleware:
             if _has_nul(request.POST.keys()) or _has_nul(v for _, values in request.POST.lists() for v in values):
                 raise BadRequest("NUL character in a form field")
         return self.get_response(request)
+
+
+class SecretFreeGZipMiddleware(GZipMiddleware):
+    """gzip HTML and JSON that hold no secret.
+
+    BREACH recovers a secret from the compressed size of a page that also reflects the attacker's
+    input, so a response that rendered a CSRF token, or went to someone with a session (staff),
+    is sent uncompressed. A token was rendered when the request is marked for a CSRF cookie
+    (CsrfViewMiddleware clears the mark on its way out, so this sits just inside it) or, behind
+    a csrf_protect decorator, when the cookie is already on the response. Static files are
+    compressed ahead of time by whitenoise.
+    """
+
+    def process_response(self, request, response):
+        token_used = request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or settings.CSRF_COOKIE_NAME in response.cookies
+        if token_used or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return response
+        return super().process_response(request, response)

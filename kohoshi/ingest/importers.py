@@ -3,6 +3,10 @@
 Parsing is separate from saving: a file is read and checked whole into IssueInput values
 (raising InputError naming file, row and field), then each issue is saved in its own transaction
 by newsletters.services.issue_import.
+
+Titles get the same repair of export warts as bodies ("5月31日?6月6日" → "5月31日〜6月6日");
+bodies keep their source and are repaired when rendered. What no repair can restore (a lost
+kanji: "?木", "山?　俊裕") is listed by `lost_character_notes` for the import report.
 """
 import csv
 import io
@@ -15,6 +19,7 @@ from django.core.exceptions import ValidationError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticError
 
+from kohoshi.newsletters.formatting import lost_characters, repair_text
 from kohoshi.newsletters.models import Article, Issue, Newsletter
 from kohoshi.newsletters.services import ArticleInput, IssueInput
 from kohoshi.places.codes import validate_local_government_code
@@ -171,10 +176,10 @@ def read_csv(path: str | Path) -> list[IssueInput]:
             _check_text(row[column] or "", file=file, row=row_no, field=column, max_length=_CSV_MAX_LENGTHS[column])
         municipality = by_code or _municipality_by_name(row["自治体名"] or "", file=file, row=row_no)
         published_on = _parse_date(row["公開年月"], file=file, row=row_no, field="公開年月")
-        issue_title = (row["発行号タイトル"] or "").strip()
+        issue_title = repair_text((row["発行号タイトル"] or "").strip())
         if not issue_title:
             raise InputError("発行号タイトルが空です", file=file, row=row_no, field="発行号タイトル")
-        title = (row["記事タイトル"] or "").strip()
+        title = repair_text((row["記事タイトル"] or "").strip())
         if not title:
             raise InputError("記事タイトルが空です", file=file, row=row_no, field="記事タイトル")
         body = (row["記事本文"] or "").strip()
@@ -282,11 +287,26 @@ def read_json(path: str | Path) -> IssueInput:
     return IssueInput(
         municipality=municipality,
         newsletter_title=doc.newsletter.title,
-        title=doc.issue.title,
+        title=repair_text(doc.issue.title),
         number=doc.issue.number,
         published_on=doc.issue.published_on,
-        articles=[ArticleInput(title=a.title, category=a.category, body=a.body, pages=a.pages) for a in doc.articles],
+        articles=[
+            ArticleInput(title=repair_text(a.title), category=a.category, body=a.body, pages=a.pages)
+            for a in doc.articles
+        ],
     )
+
+
+def lost_character_notes(issue: IssueInput) -> list[str]:
+    """Each "?" the repair could not restore in the issue's articles, where it is, for a person."""
+    notes = []
+    for position, article in enumerate(issue.articles, start=1):
+        for part, text in (("タイトル", article.title), ("本文", article.body)):
+            notes.extend(
+                f"{issue.title} 記事{position}「{article.title}」の{part}: 「{place}」の「?」は元の文字が分からないため直せませんでした"
+                for place in lost_characters(text)
+            )
+    return notes
 
 
 def issue_json_schema() -> dict:

@@ -3,15 +3,15 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 
 from kohoshi.accounts.policy import SYSTEM
+from kohoshi.newsletters.links import site_url
 from kohoshi.newsletters.services import ImportResult, IssueInput, issue_import
 
 from .errors import InputError
-from .importers import read_csv, read_json
+from .importers import lost_character_notes, read_csv, read_json
 
 logger = logging.getLogger(__name__)
 
@@ -20,19 +20,21 @@ logger = logging.getLogger(__name__)
 class ImportReport:
     results: list[ImportResult] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
+    unrepaired: list[str] = field(default_factory=list)  # source warts left for a person to fix
 
     def as_dict(self) -> dict:
         issues = [r.issue for r in self.results]
         return {
-            "issue_urls": [settings.SITE_URL + i.get_absolute_url() for i in issues],
+            "issue_urls": [site_url() + i.get_absolute_url() for i in issues],
             "article_urls": [
-                settings.SITE_URL + a.get_absolute_url()
+                site_url() + a.get_absolute_url()
                 for i in issues
                 for a in i.articles.order_by("position").select_related("issue__newsletter")
             ],
             "outcomes": {o: sum(r.outcome == o for r in self.results) for o in ("created", "updated", "unchanged")},
             "articles": sum(len(r.issue.articles.all()) for r in self.results),
             "warnings": sorted({w for r in self.results for w in r.warnings}),
+            "unrepaired": self.unrepaired,
             "errors": [e.as_dict() | {"error": str(e)} for e in self.errors],
         }
 
@@ -73,5 +75,6 @@ def files_import(paths: list[str | Path], *, kind: str, credit: str | None = Non
             logger.exception("reading %s failed", path)
             report.errors.append(InputError(f"ファイルを読めません: {type(exc).__name__}: {exc}", file=str(path)))
             continue
+        report.unrepaired.extend(note for issue in issues for note in lost_character_notes(issue))
         _save_all(str(path), issues, report, credit, by)
     return report

@@ -24,7 +24,7 @@ class LatestIssuesFeed(Feed):
         return f"{item.newsletter.title} {item.published_on:%Y年%-m月%-d日}発行"
 
     def item_pubdate(self, item):
-        return item.published_at
+        return item.issued_at
 
 
 class MunicipalityIssuesFeed(LatestIssuesFeed):

@@ -6,7 +6,9 @@ now and then, an <img> tag pointing at someone else's server. The text is parsed
 short list of blocks; `render_body` and `plain_text` both walk that list, so the page, the
 search index, the OGP description and read-aloud never disagree about what the article says.
 
-Everything here is a pure function of its input: no settings, no database, no clock.
+Everything here is a pure function of its input: no settings, no database, no clock. The one
+exception is optional: given the publishing municipality, `render_body` reads its prefecture to
+complete local phone numbers with the area code (kohoshi.places.phones).
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ import re
 from dataclasses import dataclass, field
 
 import nh3
+import phonenumbers
 
-__all__ = ["render_body", "plain_text", "contact_of", "repair_text"]
+from kohoshi.places.phones import LocalArea, dialable, local_areas_of
+
+__all__ = ["render_body", "plain_text", "contact_of", "contacts_of", "repair_text", "lost_characters"]
 
 # Private-use characters stand in for images between sanitising and rendering; any that
 # arrive in the input are removed first so nobody can forge one.
@@ -110,6 +115,24 @@ def repair_text(text: str) -> str:
     return _repair_wave_dash(text)
 
 
+_KANJI = r"[\u3400-\u9fff\uf900-\ufaff々]"
+# A "?" touching a kanji stands for a character the export lost: 髙 in "?木", 﨑 in "山?　俊裕".
+# A question ("大丈夫?", "何?") ends a sentence; a lost character sits inside a word or a name.
+_LOST = re.compile(
+    rf"(?<={_KANJI})\?(?={_KANJI})"  # inside a word: "戸?良彦"
+    rf"|(?<![^\s\u3000：:、。「(（])\?(?={_KANJI})"  # starting a word: "?木"
+    rf"|(?<={_KANJI})(?<!何)\?(?=[\u3000、])"  # ending a name before the given name: "山?　俊裕"
+    rf"|(?:(?<=[：:]{_KANJI})|(?<=[：:]{_KANJI}{_KANJI}))\?(?=\n|$)"  # a surname alone: "問合せ：山?"
+)
+
+
+def lost_characters(text: str) -> list[str]:
+    """Where `text`, once repaired, still has a "?" for a character nobody can restore: each
+    place with a few characters either side, for a person to fix at the source."""
+    text = repair_text(text)
+    return [text[max(0, m.start() - 5) : m.end() + 5].replace("\n", " ").strip() for m in _LOST.finditer(text)]
+
+
 # --- Lines and blocks ---------------------------------------------------------------------
 
 # Markers by rank. The paper uses ● beside ■ for items with a different procedure ("●は不要"),
@@ -119,8 +142,27 @@ _HIRAGANA = re.compile(r"[ぁ-ゖ]")
 _ENUM = re.compile(r"^(?:[(（]([0-9０-９]{1,2})[)）]|([①-⑳]))\s*")
 _COLON_LABEL = re.compile(r"^([^\s\u3000：。、「」『』()（）【】〔〕《》※・]{1,12})：\s*(.*)$")
 _BRACKET_LABEL = re.compile(r"^(?:〔([^〕]{1,20})〕|《([^》]{1,20})》|【([^】]{1,20})】)\s*(.*)$")
-_CONTACT_KEY = re.compile(r"^お?(?:申し?込み?・)?問い?合わ?せ先?(?:・申し?込み?)?$")
-_MEANS = ("電話", "FAX", "電話・FAX", "メール", "Eメール", "ファクス")
+# 問合せ, 問い合わせ先, お問い合わせ, 申込み・問合せ, 申し込み・問い合わせ, 問合せ・申込み, 問合先.
+_CONTACT_WORD = r"お?(?:申し?込み?・)?問い?合わ?せ先?(?:・申し?込み?先?)?|問合先"
+_CONTACT_KEY = re.compile(rf"^(?:{_CONTACT_WORD})$")
+# "問合せ：市民課", "問合せ:市民課", "お問い合わせ　市民課", or "問合せ" alone above the department.
+_CONTACT_LINE = re.compile(rf"^(?P<key>{_CONTACT_WORD})(?:\s*[：:]\s*|[ \u3000]+|$)(?P<value>.*)$")
+# How the means of a contact are written: 【電話】225-2746, 【電話(でんわ)】, 電話：225-2746,
+# TEL 225-2746, ☎225-2746, FAX, 【E-mail】a@example.jp. A bare word counts only before a number
+# or an address, so "電話で申し込み" stays a sentence.
+_TEL_WORDS = ("電話", "TEL", "Tel", "tel", "☎", "℡", "Phone")
+_FAX_WORDS = ("FAX", "Fax", "fax", "ファクス", "ファックス")
+_MAIL_WORDS = ("E-mail", "e-mail", "E-Mail", "Eメール", "メール", "Mail")
+_BOTH_WORDS = ("電話・FAX", "電話・ファクス", "TEL・FAX", "TEL/FAX")
+_MEANS = _BOTH_WORDS + _TEL_WORDS + _FAX_WORDS + _MAIL_WORDS
+_MEANS_WORD = "|".join(re.escape(w) for w in _MEANS)
+_NUMBER = r"0\d{1,4}\(\d{1,4}\)\d{4}|\d{2,5}(?:-\d{1,6}){1,2}|0\d{9,10}"
+_MAIL_ADDRESS = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+_MEANS_TOKEN = (
+    rf"【(?P<bracketed>{_MEANS_WORD})(?:\([ぁ-ゖ]+\))?】"
+    rf"|(?<![A-Za-z])(?P<bare>{_MEANS_WORD})[ \u3000]*[:：.]?[ \u3000]*(?={_NUMBER}|{_MAIL_ADDRESS})"
+)
+_HAS_MEANS = re.compile(_MEANS_TOKEN)
 # Words that make "X：…" a labelled fact rather than, say, a speaker's line in an interview.
 _LABEL_WORDS = re.compile(
     r"日|時間|場所|会場|対象|定員|費用|料|申込|申し込み|内容|期間|期限|締切|住所|任期|報酬|額|価格|資格|職種|"
@@ -159,16 +201,21 @@ def _classify(raw: str) -> _Line:
         return _Line("enum", line, line[enum.end() :], enum.group().strip())
     if first == "※":
         return _Line("note", line, rest)
+    if contact := _CONTACT_LINE.match(line):
+        return _Line("contact", line, contact.group("value"), contact.group("key"))
+    if (means := _HAS_MEANS.match(line)) and means.group("bare"):
+        return _Line("text", line, line)  # "電話：225-2746" is a contact's means, not a labelled fact
     if label := _COLON_LABEL.match(line):
         key, value = label.groups()
-        if _CONTACT_KEY.match(key):
-            return _Line("contact", line, value, key)
         # Other keys count only with a short noun-phrase value ("写真・文：森"); a sentence after
         # the colon is a speaker's line in an interview ("市長：…ありますか。").
         if _LABEL_WORDS.search(key) or (len(value) <= 40 and "。" not in value and value[-1:] not in "?？!！"):
             return _Line("label", line, value, key)
     if (label := _BRACKET_LABEL.match(line)) and (key := next(g for g in label.groups()[:3] if g)) not in _MEANS:
-        return _Line("label", line, label.group(4), key, bracket=True)
+        if _CONTACT_KEY.match(key):
+            return _Line("contact", line, label.group(4), key)
+        if not _HAS_MEANS.match(line):  # 【電話(でんわ)】 is a means too
+            return _Line("label", line, label.group(4), key, bracket=True)
     return _Line("text", line, line)
 
 
@@ -211,7 +258,7 @@ def _parse(lines: list[_Line]) -> list[_Block]:
         elif kind == "contact":
             # A contact runs to the blank line; its means sit on lines like "□プール【電話】…",
             # which would otherwise read as headings.
-            end = _take(lines, i + 1, lambda x: x.kind not in ("blank", "label", "contact") and (x.kind != "heading" or "【" in x.raw))
+            end = _take(lines, i + 1, lambda x: x.kind not in ("blank", "label", "contact") and (x.kind != "heading" or _HAS_MEANS.search(x.raw)))
             blocks.append(_Block("contact", line.mark, lines=[line.text] + [x.raw for x in lines[i + 1 : end]]))
             i = end
         elif kind == "label":
@@ -284,17 +331,29 @@ def _blocks_of(text: str) -> tuple[list[_Block], list[str]]:
 
 # --- Inline text ----------------------------------------------------------------------------
 
-_NUMBER = r"\d{2,5}(?:-\d{1,6}){1,2}|0\d{9,10}"
-_MAIL_ADDRESS = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 _INLINE = re.compile(
     rf"{_IMG_OPEN}(?P<img>\d+){_IMG_CLOSE}"
-    rf"|【(?P<means>電話・FAX|電話|FAX|ファクス|Eメール|メール)】(?P<number>{_NUMBER})?"
+    rf"|(?P<means>{_MEANS_TOKEN})(?P<number>{_NUMBER})?"
     rf"|(?P<url>{_URL.pattern})"
     rf"|(?P<mail>{_MAIL_ADDRESS})"
 )
 
 
-def _inline_html(text: str, alts: list[str]) -> str:
+def _tel_html(printed: str, areas: tuple[LocalArea, ...]) -> str:
+    """A call link to the full national number; the printed text alone when that is not known.
+
+    "225-2746" in a town's newsletter is completed with the town's area code, so a mobile phone
+    reaches the town too; a number no single area code completes is not linked at all.
+    """
+    number = dialable(printed, areas)
+    if number is None:
+        return html.escape(printed)
+    href = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.RFC3966)
+    shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return f'<a class="kh-tel" href="{href}">{shown}</a>'
+
+
+def _inline_html(text: str, alts: list[str], areas: tuple[LocalArea, ...] = ()) -> str:
     out: list[str] = []
     pos = 0
     for m in _INLINE.finditer(text):
@@ -303,14 +362,12 @@ def _inline_html(text: str, alts: list[str]) -> str:
         if m.group("img") is not None:
             out.append(f'<span class="kh-img-alt">画像: {html.escape(alts[int(m.group("img"))])}</span>')
         elif m.group("means"):
-            means, number = m.group("means"), m.group("number")
+            means, number = m.group("bracketed") or m.group("bare"), m.group("number")
             if m.start() and not text[m.start() - 1].isspace():
                 out.append(" ")  # "…3027【メール】…" must not read as one word once the brackets go
-            out.append(f'<span class="kh-means">{means}</span> ')
-            if number and "電話" in means:
-                # Local numbers without an area code are linked as written: a phone in the
-                # municipality's area dials them, and guessing a code could reach a stranger.
-                out.append(f'<a class="kh-tel" href="tel:{number}">{number}</a>')
+            out.append(f'<span class="kh-means">{html.escape(means)}</span> ')
+            if number and means not in _FAX_WORDS + _MAIL_WORDS:
+                out.append(_tel_html(number, areas))
             elif number:
                 out.append(number)
         elif m.group("url"):
@@ -326,7 +383,7 @@ def _inline_html(text: str, alts: list[str]) -> str:
     return "".join(out)
 
 
-_MEANS_LABEL = re.compile(r"(\S?)【(電話・FAX|電話|FAX|ファクス|Eメール|メール)】")
+_MEANS_LABEL = re.compile(rf"(\S?)【({_MEANS_WORD})(?:\([ぁ-ゖ]+\))?】")
 
 
 def _inline_text(text: str) -> str:
@@ -337,7 +394,9 @@ def _inline_text(text: str) -> str:
 # --- Rendering ------------------------------------------------------------------------------
 
 
-def _html_blocks(blocks: list[_Block], alts: list[str], *, top: bool = False) -> list[tuple[bool, str]]:
+def _html_blocks(
+    blocks: list[_Block], alts: list[str], areas: tuple[LocalArea, ...] = (), *, top: bool = False
+) -> list[tuple[bool, str]]:
     """(is_inline, html) pieces. At the top level text becomes paragraphs; inside a list item or
     a fact it stays inline and `_compact` separates it with <br>."""
     pieces: list[tuple[bool, str]] = []
@@ -350,37 +409,37 @@ def _html_blocks(blocks: list[_Block], alts: list[str], *, top: bool = False) ->
 
     for b in blocks:
         if b.kind == "heading":
-            pieces.append((False, f"<h{b.level}>{_inline_html(b.text, alts)}</h{b.level}>"))
+            pieces.append((False, f"<h{b.level}>{_inline_html(b.text, alts, areas)}</h{b.level}>"))
         elif b.kind == "para":
-            text_piece("", "<br>".join(_inline_html(x, alts) for x in b.lines))
+            text_piece("", "<br>".join(_inline_html(x, alts, areas) for x in b.lines))
         elif b.kind == "note":
-            text_piece("kh-note", "※" + _inline_html(b.text, alts))
+            text_piece("kh-note", "※" + _inline_html(b.text, alts, areas))
         elif b.kind == "labelled":
             text_piece("kh-labelled", f'<span class="kh-label">{html.escape(b.text)}</span>')
         elif b.kind == "list":
             tag, css = ("ol", "kh-enum") if b.ordered else ("ul", "kh-list")
             marker = '<span class="kh-enum__marker">{}</span>' if b.ordered else ""
             lis = "".join(
-                f"<li>{marker.format(html.escape(item.mark))}{_compact(item.text, item.children, alts)}</li>"
+                f"<li>{marker.format(html.escape(item.mark))}{_compact(item.text, item.children, alts, areas)}</li>"
                 for item in b.items
             )
             pieces.append((False, f'<{tag} class="{css}">{lis}</{tag}>'))
         elif b.kind == "facts":
             entries = "".join(
-                f'<div class="kh-fact"><dt>{html.escape(item.mark)}</dt><dd>{_compact(item.text, item.children, alts)}</dd></div>'
+                f'<div class="kh-fact"><dt>{html.escape(item.mark)}</dt><dd>{_compact(item.text, item.children, alts, areas)}</dd></div>'
                 for item in b.items
             )
             pieces.append((False, f'<dl class="kh-facts">{entries}</dl>'))
         elif b.kind == "contact":
             label = html.escape(b.text)
-            body = "<br>".join(_inline_html(x, alts) for x in b.lines if x.strip())
+            body = "<br>".join(_inline_html(x, alts, areas) for x in b.lines if x.strip())
             aside = f'<aside class="kh-contact" aria-label="{label}"><p class="kh-contact__title">{label}</p>'
             pieces.append((False, f'{aside}<p class="kh-contact__body">{body}</p></aside>'))
     return pieces
 
 
-def _compact(text: str, children: list[_Block], alts: list[str]) -> str:
-    pieces = ([(True, _inline_html(text, alts))] if text else []) + _html_blocks(children, alts)
+def _compact(text: str, children: list[_Block], alts: list[str], areas: tuple[LocalArea, ...]) -> str:
+    pieces = ([(True, _inline_html(text, alts, areas))] if text else []) + _html_blocks(children, alts, areas)
     out = []
     for n, (inline, piece) in enumerate(pieces):
         if n and inline and pieces[n - 1][0]:
@@ -389,12 +448,17 @@ def _compact(text: str, children: list[_Block], alts: list[str]) -> str:
     return "".join(out)
 
 
-def render_body(text: str) -> str:
-    """Safe HTML for an article body, ready for mark_safe; "" for an empty body."""
+def render_body(text: str, *, municipality=None) -> str:
+    """Safe HTML for an article body, ready for mark_safe; "" for an empty body.
+
+    `municipality` (places.Municipality) is the newsletter's publisher: its area codes complete
+    the local phone numbers its paper prints. Without it only complete numbers are linked.
+    """
     if not text or not text.strip():
         return ""
     blocks, alts = _blocks_of(text)
-    fragment = "\n".join(piece for _, piece in _html_blocks(blocks, alts, top=True))
+    pieces = _html_blocks(blocks, alts, local_areas_of(municipality), top=True)
+    fragment = "\n".join(piece for _, piece in pieces)
     return nh3.clean(fragment, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES, url_schemes=_ALLOWED_SCHEMES, link_rel=None)
 
 
@@ -429,9 +493,67 @@ def plain_text(text: str) -> str:
     return "\n\n".join(filter(None, ("\n".join(_text_lines([b])) for b in blocks)))
 
 
-_TEL = re.compile(rf"【(?:電話|電話・FAX)】({_NUMBER})")
-_FAX = re.compile(rf"【(?:FAX|ファクス|電話・FAX)】({_NUMBER})")
+_MEANS_VALUE = re.compile(rf"(?:{_MEANS_TOKEN})(?P<value>{_NUMBER}|{_MAIL_ADDRESS})?")
 _MAIL = re.compile(_MAIL_ADDRESS)
+_NAME_NOISE = re.compile(r"^[\s\u3000□◇◆○●▽▼■・、，\[［]+|^(?:[(（][0-9０-９]{1,2}[)）]|[①-⑳])\s*|[\s\u3000\]］。、・,]+$")
+
+
+# What stands beside a name without being one: an address in brackets ("(〒710-8565…)",
+# "(笹沖180)") and the kind of number ("フリーダイヤル【電話】0120-…").
+_NAME_ASIDE = re.compile(r"[(（](?:〒[^)）]*|[^)）]*\d)[)）]|フリーダイヤル|ナビダイヤル")
+
+
+def _contact_name(segment: str) -> str:
+    """The name in a contact line: "(1)国保年金課" → 国保年金課, "子ども…こども家庭センター" → こども家庭センター."""
+    # An aside names its own contact: "(特定退職金共済は厚木商工会議所【電話】…)".
+    segment = re.sub(r"^[(（]+.*?は", "", _inline_text(segment))
+    segment = _NAME_ASIDE.sub("", segment).rsplit("…", 1)[-1]
+    for _ in range(3):
+        segment = _NAME_NOISE.sub("", segment)
+    return segment
+
+
+def _contact_fields(block: _Block) -> dict:
+    names: list[str] = []
+    tel: list[str] = []
+    fax: list[str] = []
+    for n, line in enumerate(block.lines):
+        means = list(_MEANS_VALUE.finditer(line))
+        following = block.lines[n + 1] if n + 1 < len(block.lines) else ""
+        # A name is what stands before each means on its line ("倉敷【電話】…・児島【電話】…"), the
+        # value after "問合せ：", or a line of its own right above a line that starts with the
+        # means (the department, then 電話).
+        if means:
+            segments = [line[(means[i - 1].end() if i else 0) : m.start()] for i, m in enumerate(means)]
+        elif n == 0 or _HAS_MEANS.match(following.strip()):
+            segments = [line]
+        else:
+            segments = []
+        for segment in segments:
+            name = _contact_name(segment)
+            if name and name not in names and not re.fullmatch(r"[\d\-()（）]+", name):
+                names.append(name)
+        for m in means:
+            word, value = m.group("bracketed") or m.group("bare"), m.group("value")
+            if not value or "@" in value:
+                continue
+            if word not in _FAX_WORDS + _MAIL_WORDS:
+                tel.append(value)
+            if word in _FAX_WORDS + _BOTH_WORDS:
+                fax.append(value)
+    joined = "\n".join(block.lines)
+    return {"label": block.text, "names": names, "tel": tel, "fax": fax, "email": _MAIL.findall(joined)}
+
+
+def contacts_of(text: str) -> list[dict]:
+    """Every 問合せ block of the article, in order: label, names, and tel, fax and email lists.
+
+    Numbers are as printed (after the lost-hyphen repair), not completed with an area code.
+    """
+    if not text:
+        return []
+    blocks, _ = _blocks_of(text)
+    return [_contact_fields(b) for b in blocks if b.kind == "contact"]
 
 
 def contact_of(text: str) -> dict | None:
@@ -439,21 +561,12 @@ def contact_of(text: str) -> dict | None:
 
     The last block is the one that covers the whole article; earlier ones belong to single items.
     """
-    if not text:
-        return None
-    blocks, _ = _blocks_of(text)
-    contacts = [b for b in blocks if b.kind == "contact"]
+    contacts = contacts_of(text)
     if not contacts:
         return None
-    block = contacts[-1]
-    joined = "\n".join(block.lines)
-    name = _inline_text(block.lines[0].split("【")[0]).strip("。 \u3000")
-    return {
-        "label": block.text,
-        "name": name or None,
-        "tel": _TEL.findall(joined),
-        "fax": _FAX.findall(joined),
-        "email": [m.group() for m in _MAIL.finditer(joined)],
+    contact = contacts[-1]
+    return {"label": contact["label"], "name": (contact["names"] or [None])[0]} | {
+        key: contact[key] for key in ("tel", "fax", "email")
     }
 
 

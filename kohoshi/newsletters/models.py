@@ -1,3 +1,5 @@
+from datetime import datetime, time
+
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -105,6 +107,15 @@ class Issue(models.Model):
     @property
     def municipality(self) -> Municipality:
         return self.newsletter.municipality
+
+    @property
+    def issued_at(self) -> datetime:
+        """When the issue came out, for feeds and sitemaps: its publish time when that is no later
+        than its date (a scheduled issue), else the start of its date. A back issue imported today
+        keeps its own date instead of looking new."""
+        if self.published_at and timezone.localdate(self.published_at) <= self.published_on:
+            return timezone.localtime(self.published_at)
+        return timezone.make_aware(datetime.combine(self.published_on, time.min))
 
     def is_public(self, now=None) -> bool:
         return (

@@ -188,7 +188,7 @@ def _article_write(article: Article, *, title: str, body: str) -> None:
     """The one place an article's text is set: the HTML is rendered from the source here."""
     article.title = title
     article.body_source = body
-    article.body_html = render_body(article.body_source)
+    article.body_html = render_body(article.body_source, municipality=article.issue.newsletter.municipality)
     article.save()
 
 
@@ -425,3 +425,24 @@ def pages_list(label: str, *, last: int | None = None) -> list[int]:
             stop = int(end) if end.isdigit() else start
             numbers.update(range(start, min(stop, start + 999) + 1))
     return sorted(n for n in numbers if n >= 1 and (last is None or n <= last))
+
+
+def articles_rerender(*, municipality: Municipality | None = None, apply: bool) -> int:
+    """Render stored bodies again after the formatting rules changed; returns how many differ.
+
+    A dry run unless `apply`. Only the HTML changes (titles, sources, numbers and the search
+    index stay), so no audit row is written: the text the staff wrote is untouched.
+    """
+    articles = Article.objects.select_related("issue__newsletter__municipality__prefecture").order_by("pk")
+    if municipality is not None:
+        articles = articles.filter(issue__newsletter__municipality=municipality)
+    changed = 0
+    with transaction.atomic():
+        for article in articles.iterator(chunk_size=500):
+            html = render_body(article.body_source, municipality=article.issue.newsletter.municipality)
+            if html != article.body_html:
+                changed += 1
+                if apply:
+                    article.body_html = html
+                    article.save(update_fields=["body_html", "updated_at"])
+    return changed

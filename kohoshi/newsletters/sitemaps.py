@@ -10,7 +10,7 @@ class IssueSitemap(Sitemap):
         return Issue.objects.published().select_related("newsletter").order_by("pk")
 
     def lastmod(self, item):
-        return item.updated_at
+        return item.issued_at
 
 
 class ArticleSitemap(Sitemap):
@@ -21,7 +21,7 @@ class ArticleSitemap(Sitemap):
         return Article.objects.published().select_related("issue__newsletter").order_by("pk")
 
     def lastmod(self, item):
-        return item.updated_at
+        return item.issue.issued_at
 
 
 SITEMAPS = {"issues": IssueSitemap, "articles": ArticleSitemap}

@@ -1,4 +1,4 @@
-from django.conf import settings
+from kohoshi.newsletters.links import site_url
 
 FONT_SIZES = ("s", "m", "l", "xl")
 DEFAULT_FONT_SIZE = "m"
@@ -13,5 +13,5 @@ def reader_settings(request):
         "reader_font": size if size in FONT_SIZES else DEFAULT_FONT_SIZE,
         "reader_font_sizes": FONT_SIZES,
         "reader_contrast": "high" if contrast == "high" else "normal",
-        "site_url": settings.SITE_URL,
+        "site_url": site_url(request),
     }

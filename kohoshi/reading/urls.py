@@ -9,6 +9,8 @@ from . import views
 app_name = "newsletters"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("about/", views.about, name="about"),
     path("for-municipalities/", views.for_municipalities, name="for_municipalities"),
     path("settings/", views.reader_settings, name="reader_settings"),

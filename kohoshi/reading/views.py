@@ -1,7 +1,9 @@
 from itertools import groupby
 
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.conf import settings
 from django.views.decorators.http import require_safe
@@ -13,6 +15,8 @@ from kohoshi.places.models import Municipality, Prefecture
 from kohoshi.newsletters.formatting import plain_text, refers_to_paper
 from kohoshi.newsletters.models import Article, Issue, Newsletter
 from kohoshi.newsletters.services import pages_list
+
+from kohoshi.newsletters.links import site_url
 
 from .context_processors import FONT_SIZES
 from .regions import REGIONS
@@ -171,3 +175,22 @@ def reader_settings(request):
     if language in dict(settings.LANGUAGES):
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=COOKIE_MAX_AGE, samesite="Lax")
     return response
+
+
+# Pages a crawler has no business in: staff, admin, the reader-settings form, surveys, endless
+# search result pages and the API.
+_ROBOTS_DISALLOW = ("/staff/", "/admin/", "/settings/", "/survey/", "/search/", "/api/")
+
+
+@require_safe
+def robots_txt(request):
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in _ROBOTS_DISALLOW), ""]
+    lines.append(f"Sitemap: {site_url(request)}{reverse('sitemap')}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the page says; the icon is an SVG under a hashed
+    # static name, so this redirect is temporary.
+    return HttpResponseRedirect(static("kohoshi/favicon.svg"))

@@ -6,6 +6,12 @@ own mode A tokens, so the compound and each of its parts are found, and a 1-char
 (市, 費) is an ordinary token. Each token is Sudachi's normalised form (子ども/こども → 子供,
 ＰＲＩＤＥ/PRIDE → プライド), then NFKC, case-folded, and katakana folded to hiragana (ゴミ = ごみ),
 split into runs of letters and digits. See docs/search.md.
+
+After a document's tokens come its *extra* tokens (extra_tokens), each marked so it never equals
+a token: the parts of its words (PART_MARK: 生ごみ → ごみ, 市民 → 市) and their readings in hiragana
+(READING_MARK: 子育て → こそだて; 図書 館 → としょかん, two neighbouring words read together). An
+unquoted query word also matches the parts, ranked after exact matches; a word typed in kana
+also matches the readings (see query.Term and search/ranking.py).
 """
 from __future__ import annotations
 
@@ -24,6 +30,15 @@ _SKIP_POS = {"補助記号", "空白"}
 _FUNCTION_POS = {"助詞", "助動詞"}
 _WORD = re.compile(r"[^\W_]+")
 _KATAKANA = str.maketrans({chr(c): chr(c - 0x60) for c in range(ord("ァ"), ord("ヶ") + 1)})
+# Mark the extra tokens: characters NFKC folds away (half-width ｰ → ー, ﾟ → ゚), so fold() never
+# yields them, and both FTS5 (any non-ASCII character) and PostgreSQL's parser keep them inside
+# the word.
+PART_MARK = "\uff70"
+READING_MARK = "\uff9f"
+# Parts are taken from words of at most this many characters (longer ones are rare and costly).
+PART_MAX_CHARS = 10
+_ASCII_OR_DIGITS = re.compile(r"[0-9a-z]+")
+_KANA_WORD = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]+")  # hiragana, katakana, ー
 
 _local = threading.local()
 
@@ -98,12 +113,98 @@ def index_tokens(text: str) -> list[str]:
 
 
 def index_text(text: str) -> str:
-    """The space-separated token stream stored in the index."""
-    return " ".join(index_tokens(text))
+    """The space-separated token stream stored in the index: the tokens, then the extra tokens."""
+    return " ".join(_analyse(text))
+
+
+def part_lexeme(text: str) -> str:
+    return PART_MARK + text
+
+
+def reading_lexeme(text: str) -> str:
+    return READING_MARK + text
+
+
+def _is_kanji(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or ch == "々"
+
+
+_lookup_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _is_word(text: str) -> bool:
+    # One lookup at a time: the dictionary is shared by the threads (tokenizers are per thread).
+    with _lookup_lock:
+        return len(_dictionary().lookup(text)) > 0
+
+
+def _parts(word: str) -> list[str]:
+    """The pieces of a word a reader may search for: its substrings that are words of the
+    dictionary (ごみ in 生ごみ; not 生ご), and single kanji (市 in 市民), not the word itself.
+    None for numbers and ASCII words. Only dictionary words: every substring would make the
+    index four times larger, mostly with pieces nobody types."""
+    n = len(word)
+    if n < 2 or n > PART_MAX_CHARS or _ASCII_OR_DIGITS.fullmatch(word):
+        return []
+    out = [word[i:j] for i in range(n) for j in range(i + 2, n + 1) if j - i < n and _is_word(word[i:j])]
+    out += [ch for ch in word if _is_kanji(ch)]
+    return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _extras_of(normalized: str, surface: str, reading: str) -> tuple[str, ...]:
+    """A morpheme's extra tokens: the parts of its normalised and written forms, and its reading
+    unless that is the token itself. Cached: the same morphemes recur all the time."""
+    tokens = fold(normalized)
+    out = []
+    for word in {*tokens, *fold(surface)}:
+        out += [part_lexeme(p) for p in _parts(word)]
+    out += [reading_lexeme(r) for r in fold(reading) if r not in tokens]
+    return tuple(out)
+
+
+def _analyse(text: str) -> list[str]:
+    """The tokens of text, then its extra tokens (each once, marked)."""
+    tok = _tokenizer(SplitMode.A)
+    skip = _skip_pos_ids()
+    function = _function_pos_ids()
+    compound = _compound_pos_ids()
+    tokens: list[str] = []
+    extras: dict[str, None] = {}
+    for _, piece in chunks(text):
+        previous, previous_pos = "", -1
+        for m in tok.tokenize(piece):
+            pos_id = m.part_of_speech_id()
+            if pos_id in skip:
+                previous = ""
+                continue
+            tokens.extend(fold(m.normalized_form()))
+            if pos_id in function:
+                previous = ""
+                continue
+            reading = "".join(fold(m.reading_form()))
+            extras.update(dict.fromkeys(_extras_of(m.normalized_form(), m.surface(), reading)))
+            if previous and reading and (pos_id in compound or previous_pos in compound):
+                # Two neighbouring pieces of a compound read together: 図書 館 is found by としょかん.
+                extras[reading_lexeme(previous + reading)] = None
+            previous, previous_pos = reading, pos_id
+    return tokens + list(extras)
+
+
+def extra_tokens(text: str) -> list[str]:
+    """Only the extra tokens of text (for tests and measurements)."""
+    return [t for t in _analyse(text) if t[0] in (PART_MARK, READING_MARK)]
+
+
+def kana_reading(word: str) -> str | None:
+    """A query word written only in kana, as the reading it is looked up by (hiragana), else None."""
+    folded = unicodedata.normalize("NFKC", word).translate(_KATAKANA)
+    return folded if _KANA_WORD.fullmatch(folded) else None
 
 
 @functools.cache
-def _skip_pos_ids() -> frozenset[int]:
+def _pos_ids(kinds: frozenset[str]) -> frozenset[int]:
     dictionary = _dictionary()
     ids = set()
     pos_id = 0
@@ -114,10 +215,23 @@ def _skip_pos_ids() -> frozenset[int]:
             break
         if pos is None:
             break
-        if pos[0] in _SKIP_POS:
+        if pos[0] in kinds:
             ids.add(pos_id)
         pos_id += 1
     return frozenset(ids)
+
+
+def _skip_pos_ids() -> frozenset[int]:
+    return _pos_ids(frozenset(_SKIP_POS))
+
+
+def _function_pos_ids() -> frozenset[int]:
+    return _pos_ids(frozenset(_FUNCTION_POS))
+
+
+def _compound_pos_ids() -> frozenset[int]:
+    """Prefixes and suffixes: read together with their neighbour (図書 + 館 → としょかん)."""
+    return _pos_ids(frozenset({"接頭辞", "接尾辞"}))
 
 
 def word_phrases(word: str) -> list[list[str]]:

@@ -8,6 +8,11 @@
 Parsing gives a backend-neutral `Query`: a conjunction of groups, each group a disjunction of
 terms, each term a conjunction of phrases (token lists). Backends turn it into FTS5 MATCH or
 tsquery syntax; the snippet code uses its phrases for highlighting.
+
+An unquoted word also matches through the document's extra tokens (analysis): a word typed in
+kana matches words read that way (こそだて finds 子育て), and, loosely, a one-token phrase matches
+inside a longer word (ごみ in 生ごみ). `Query.exact()` is the query without the loose part;
+backends rank its matches first.
 """
 from __future__ import annotations
 
@@ -25,9 +30,19 @@ _OR = {"OR", "|"}
 
 @dataclass(frozen=True)
 class Term:
-    """Every phrase must occur."""
+    """Every phrase must occur, or one of the readings (a word typed in kana); loosely, a
+    one-token phrase may also occur inside a longer word."""
 
     phrases: tuple[tuple[str, ...], ...]
+    loose: bool = False
+    readings: tuple[str, ...] = ()
+
+    def phrase_alternatives(self, phrase) -> tuple[str, ...]:
+        """Extra tokens that also satisfy one phrase of this term: the token inside a longer word."""
+        return (analysis.part_lexeme(phrase[0]),) if self.loose and len(phrase) == 1 else ()
+
+    def exact(self) -> Term:
+        return Term(self.phrases, readings=self.readings)
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,19 @@ class Query:
 
     def positive_phrases(self) -> list[tuple[str, ...]]:
         return [p for group in self.groups for term in group for p in term.phrases]
+
+    def loose_words(self) -> list[str]:
+        """The one-token phrases that may match inside a longer word (for snippets)."""
+        return [p[0] for group in self.groups for t in group if t.loose for p in t.phrases if len(p) == 1]
+
+    @property
+    def is_loose(self) -> bool:
+        """True when some term also matches loosely (so exact matches are ranked first)."""
+        return any(t.loose for group in self.groups for t in group)
+
+    def exact(self) -> Query:
+        """The query without loose matching (exclusions are always exact)."""
+        return Query(tuple(tuple(t.exact() for t in g) for g in self.groups), self.excluded, self.text)
 
 
 @dataclass
@@ -77,7 +105,13 @@ def parse(text: str) -> Query:
             negative = word.startswith("-") and len(word) > 1
             body = word[1:] if negative else word
             phrases = tuple(tuple(p) for p in analysis.word_phrases(body))
-            term = Term(phrases) if phrases else None
+            reading = analysis.kana_reading(body)
+            if negative:
+                term = Term(phrases) if phrases else None
+            elif phrases:
+                term = Term(phrases, loose=True, readings=(analysis.reading_lexeme(reading),) if reading else ())
+            else:
+                term = None
         if term is None:
             continue
         count += 1

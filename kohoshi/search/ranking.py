@@ -8,6 +8,10 @@ A title match weighs TITLE_WEIGHT / BODY_WEIGHT (10×) a body match on both data
   lexemes labelled PG_TITLE_LABEL and the body's PG_BODY_LABEL; PG_RANK_WEIGHTS gives each label
   its weight ({D, C, B, A}, PostgreSQL's order), PG_RANK_NORMALIZATION divides by 1 + log(length).
 
+Exact matches come first: a loose match (a query word found only inside a longer word, ごみ in
+生ごみ; see search/query.py) scores below every exact one (`tiered`), so 市 ranks 厚木市 (the
+word 市) above 市民.
+
 Migrations keep their own frozen copies of the labels; changing one here changes only the
 query side unless a migration remakes the column.
 """
@@ -33,3 +37,9 @@ def pg_rank_sql(vector: str, query: str) -> str:
     """The ts_rank_cd expression for a tsvector and a tsquery (SQL expressions)."""
     weights = ",".join(repr(w) for w in PG_RANK_WEIGHTS)
     return f"ts_rank_cd('{{{weights}}}'::float4[], {vector}, {query}, {PG_RANK_NORMALIZATION})"
+
+
+def tiered(score: float, *, exact: bool) -> float:
+    """The score services sort by: exact matches keep theirs (never negative: -bm25 on SQLite,
+    ts_rank_cd on PostgreSQL); loose ones map into [-1, 0), keeping their order among themselves."""
+    return score if exact else -1.0 / (1.0 + max(score, 0.0))

@@ -97,10 +97,11 @@ def search_articles(
 ) -> SearchResults:
     """Published articles matching `query` (see kohoshi.search.query for the language).
 
-    Words are ANDed, "phrases" kept together, OR offers alternatives, -word excludes. Order is
-    "relevance" (search/ranking.py: title matches weigh 10× body matches) or "newest". When more than MATCH_LIMIT
-    articles match, the count is a lower bound and relevance ranks the newest MATCH_LIMIT of
-    them. Three queries at most.
+    Words are ANDed, "phrases" kept together, OR offers alternatives, -word excludes; an unquoted
+    word is also found inside longer words, and one in kana by reading. Order is "relevance"
+    (search/ranking.py: exact matches first, title matches weigh 10× body matches) or "newest".
+    When more than MATCH_LIMIT articles match, the count is a lower bound and relevance ranks the
+    newest MATCH_LIMIT of them. Three queries at most.
     """
     filters = filters or SearchFilters()
     parsed = query_language.parse(query)
@@ -116,8 +117,9 @@ def search_articles(
     )
     articles = Article.objects.with_place().in_bulk(ids)
     phrases = parsed.positive_phrases()
+    parts = parsed.loose_words()
     results.hits = [
-        SearchHit(article=articles[i], snippet=snippet_html(plain_text(articles[i].body_source), phrases))
+        SearchHit(article=articles[i], snippet=snippet_html(plain_text(articles[i].body_source), phrases, parts=parts))
         for i in ids
         if i in articles
     ]

@@ -50,7 +50,19 @@ def _first_literal(text: str, phrases) -> int | None:
     return min(found) if found else None
 
 
-def snippet_html(text: str, phrases, *, width: int = WIDTH) -> SafeString:
+def _literal_spans(text: str, words) -> list[tuple[int, int, int]]:
+    """Where words occur as written, inside longer words too (ごみ in 生ごみ: a loose match)."""
+    spans = []
+    for k, word in enumerate(words):
+        start = text.find(word) if word else -1
+        while start >= 0:
+            spans.append((start, start + len(word), k))
+            start = text.find(word, start + len(word))
+    return spans
+
+
+def snippet_html(text: str, phrases, *, parts=(), width: int = WIDTH) -> SafeString:
+    """`parts`: words that matched loosely, marked as written where no phrase is found."""
     text = " ".join(text.split())
     spans: list[tuple[int, int, int]] = []
     # Usually a phrase is written as its tokens: tokenise only around that spot (a snippet is
@@ -67,6 +79,8 @@ def snippet_html(text: str, phrases, *, width: int = WIDTH) -> SafeString:
             spans += [s for s in _spans(text[piece_start : start + SCAN_CHARS], phrases, piece_start) if s[0] >= start]
             if spans:
                 break
+    if not spans and parts:
+        spans = _literal_spans(text, parts)
     window_start = 0
     if spans:
         # The window with the most different query words, then the most matches, starting a

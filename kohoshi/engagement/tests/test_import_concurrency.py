@@ -86,7 +86,7 @@ def test_readers_and_survey_answers_get_no_error_while_a_large_import_runs(tmp_p
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     try:
-        for _ in range(100):
+        for _ in range(300):  # serve collects static files first
             try:
                 urllib.request.urlopen(base + "/", timeout=2)
                 break

@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import re
 import time
 
 import pytest
@@ -138,10 +139,10 @@ def test_a_failure_while_saving_rolls_back_the_whole_issue(tmp_path, monkeypatch
     path = write_csv(tmp_path / "012131_x.csv", [row("一", "本文一"), row("二", "本文二"), row("三", "本文三")])
     original = services.render_body
 
-    def explode_on_third(text):
+    def explode_on_third(text, **kwargs):
         if text == "本文三":
             raise RuntimeError("renderer crashed")
-        return original(text)
+        return original(text, **kwargs)
 
     monkeypatch.setattr(services, "render_body", explode_on_third)
     with pytest.raises(RuntimeError):
@@ -168,3 +169,32 @@ def test_credit_option_sets_the_attribution_shown_under_articles(tmp_path, clien
     call_command("import_csv", str(path), "--credit", "出典: テスト市 CC BY 4.0", stdout=io.StringIO())
     article = Article.objects.get()
     assert "出典: テスト市 CC BY 4.0" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_titles_are_repaired_like_bodies_and_shown_repaired(client, tmp_path):
+    path = write_csv(tmp_path / "a.csv", [row(title="6月1日?7日は水道週間"), row(title="何が変わる?")])
+    run_import(path)
+    article = Article.objects.get(position=1)
+    assert article.title == "6月1日〜7日は水道週間"
+    assert Article.objects.get(position=2).title == "何が変わる?"  # a real question stays
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<h1 id="article-title" lang="ja">6月1日〜7日は水道週間</h1>' in html
+    assert "6月1日?7日" not in html
+
+
+def test_import_output_lists_what_could_not_be_repaired(tmp_path):
+    body = "■講演会\n講師：山?　太郎さん\n\n問合せ：?木\n【電話】090-0000-0000"
+    result = run_import(write_csv(tmp_path / "a.csv", [row(title="講演会", body=body), row()]))
+    unrepaired = result["unrepaired"]
+    assert len(unrepaired) == 2
+    assert "記事1「講演会」の本文" in unrepaired[0] and "山?" in unrepaired[0]
+    assert "?木" in unrepaired[1]
+
+
+@pytest.mark.corpus
+def test_corpus_titles_keep_no_lost_wave_dash(corpus_csv_files):
+    from kohoshi.ingest.importers import read_csv
+
+    titles = [a.title for path in corpus_csv_files for issue in read_csv(path) for a in issue.articles]
+    assert len(titles) == 830
+    assert not [t for t in titles if re.search(r"\d[日時]?\?\d", t)]

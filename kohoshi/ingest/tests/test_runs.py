@@ -202,7 +202,7 @@ def test_unexpected_error_fails_the_run_without_crashing(town, monkeypatch):
 def test_failure_while_saving_articles_leaves_no_half_made_issue(town, simple_pdf, monkeypatch):
     calls = []
 
-    def render_body(text):
+    def render_body(text, **kwargs):
         calls.append(text)
         if len(calls) == 2:
             raise RuntimeError("renderer broke")

@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kohoshi.newsletters.formatting import contact_of, plain_text, render_body, repair_text
+from kohoshi.newsletters.formatting import contact_of, lost_characters, plain_text, render_body, repair_text
+from kohoshi.places.models import Municipality, Prefecture
+
+ATSUGI = Municipality(code="142123", name="厚木市", kind="city", prefecture=Prefecture(code="14", name="神奈川県"))
 
 REPO = Path(__file__).resolve().parents[3]
 SHARED = Path(os.environ.get("KOHOSHI_SHARED", REPO.parent / "shared"))
@@ -63,7 +66,7 @@ def assert_safe(html: str) -> None:
         if "href" in attrs:
             assert attrs["href"].startswith(SCHEMES), attrs["href"]
         if attrs.get("href", "").startswith("tel:"):
-            assert re.fullmatch(r"tel:[0-9-]+", attrs["href"]), attrs["href"]
+            assert re.fullmatch(r"tel:\+81-[0-9-]+", attrs["href"]), attrs["href"]
 
 
 @pytest.fixture(scope="module")
@@ -133,13 +136,15 @@ def test_corpus_contact_blocks_become_boxes_with_tel_links(corpus_bodies):
     with_contacts = [b for b in corpus_bodies if re.search(r"(?m)^問合せ：", b) and "【電話】" in b]
     assert len(with_contacts) > 500
     for body in with_contacts:
-        html = render_body(body)
+        html = render_body(body, municipality=ATSUGI)
         assert '<aside class="kh-contact" aria-label="問合せ">' in html
-        numbers = re.findall(r'href="tel:([0-9-]+)"', html)
+        numbers = re.findall(r'href="tel:\+81-([0-9-]+)"', html)
         assert numbers
         for number in numbers:
-            # Linked exactly as printed (local numbers keep no area code), after the lost-hyphen repair.
-            assert number in body or number.replace("-", "?") in body.replace("-", "?")
+            # The printed digits (after the lost-hyphen repair), completed with 046 where local.
+            digits = number.replace("-", "")
+            printed = {re.sub(r"\D", "", x) for x in re.findall(r"】([\d?-]+)", body)}
+            assert "0" + digits in printed or digits.removeprefix("46") in printed, number
         contact = contact_of(body)
         assert contact["tel"] or contact["fax"] or contact["email"], body[-200:]
 
@@ -255,23 +260,75 @@ def test_notes_are_marked_as_notes():
 
 
 def test_contact_block_becomes_an_aside_with_tel_and_mailto_links():
-    html = render_body("本文。\n\n問合せ：市民課\n【電話】123-4567【FAX】123-4568\n【メール】shimin@example.jp")
+    html = render_body(
+        "本文。\n\n問合せ：市民課\n【電話】225-2746【FAX】225-2747\n【メール】shimin@example.jp", municipality=ATSUGI
+    )
     assert '<aside class="kh-contact" aria-label="問合せ">' in html
-    assert '<a class="kh-tel" href="tel:123-4567">123-4567</a>' in html
-    assert 'href="tel:123-4568"' not in html  # a fax number is not something to call
+    assert '<a class="kh-tel" href="tel:+81-46-225-2746">046-225-2746</a>' in html
+    assert "225-2747" in html and "tel:+81-46-225-2747" not in html  # a fax number is not something to call
     assert '<a class="kh-mail" href="mailto:shimin@example.jp">shimin@example.jp</a>' in html
 
 
 def test_contact_lines_with_markers_stay_inside_the_box():
-    html = render_body("問合せ：\n□体育館【電話】123-0001\n◇プール【電話】123-0002。\n\n■次の話題")
+    html = render_body("問合せ：\n□体育館【電話】221-0001\n◇プール【電話】221-0002。\n\n■次の話題", municipality=ATSUGI)
     box = re.search(r"<aside.*?</aside>", html, re.S).group()
-    assert "tel:123-0001" in box and "tel:123-0002" in box
+    assert "tel:+81-46-221-0001" in box and "tel:+81-46-221-0002" in box
     assert texts_of(html, "h2") == ["次の話題"]
 
 
 def test_phone_numbers_in_running_text_are_linked():
-    html = render_body("申込み：5月1日から窓口【電話】0120-00-0000へ。")
-    assert 'href="tel:0120-00-0000"' in html
+    html = render_body("申込み：5月1日から窓口【電話】0120-123-456へ。")
+    assert 'href="tel:+81-120-123-456"' in html
+
+
+def test_local_numbers_are_completed_with_the_municipalitys_area_code():
+    html = render_body("問合せ：市民課\n【電話】225-2746", municipality=ATSUGI)
+    assert '<a class="kh-tel" href="tel:+81-46-225-2746">046-225-2746</a>' in html
+
+
+@pytest.mark.parametrize(
+    ("printed", "href"),
+    [
+        ("0120-123-456", "tel:+81-120-123-456"),  # toll-free
+        ("0800-200-3410", "tel:+81-800-200-3410"),
+        ("090-1234-5678", "tel:+81-90-1234-5678"),  # mobile
+        ("050-3123-4567", "tel:+81-50-3123-4567"),  # IP
+        ("03-3261-1285", "tel:+81-3-3261-1285"),  # already complete, another area
+        ("046-225-2746", "tel:+81-46-225-2746"),
+    ],
+)
+def test_complete_numbers_keep_their_own_code(printed, href):
+    assert f'href="{href}"' in render_body(f"【電話】{printed}", municipality=ATSUGI)
+    assert f'href="{href}"' in render_body(f"【電話】{printed}")
+
+
+def test_numbers_that_cannot_be_completed_are_not_linked():
+    # Without the municipality nobody knows the area code; 12-3456 fits none of 厚木's ranges;
+    # 025-1234-5678 is not a valid number.
+    assert "kh-tel" not in render_body("【電話】225-2746")
+    assert "kh-tel" not in render_body("【電話】12-3456", municipality=ATSUGI)
+    assert "kh-tel" not in render_body("【電話】025-1234-5678", municipality=ATSUGI)
+    assert "225-2746" in render_body("【電話】225-2746")
+
+
+@pytest.mark.corpus
+def test_corpus_phone_numbers_are_linked_valid_and_in_atsugi(corpus_bodies):
+    import phonenumbers
+    from phonenumbers import geocoder
+
+    printed = linked = completed = 0
+    for body in corpus_bodies:
+        numbers = re.findall(r"【(?:電話|電話・FAX)】(\d[\d-]+)", repair_text(body))
+        local = {n.replace("-", "") for n in numbers if not n.startswith("0")}
+        printed += len(numbers)
+        for href in re.findall(r'class="kh-tel" href="tel:([^"]+)"', render_body(body, municipality=ATSUGI)):
+            number = phonenumbers.parse(href)
+            assert phonenumbers.is_valid_number(number), href
+            linked += 1
+            if str(number.national_number)[2:] in local:  # completed with 046
+                completed += 1
+                assert geocoder.description_for_number(number, "ja") == "厚木", href
+    assert printed > 1500 and linked / printed >= 0.99 and completed > 1300
 
 
 def test_contact_of_reads_the_articles_last_contact():
@@ -332,7 +389,7 @@ def test_lost_hyphens_in_phone_numbers_and_postcodes_are_hyphens_not_wave_dashes
     assert repair_text("【電話】046?123?4567") == "【電話】046-123-4567"
     assert repair_text("【電話】?123-4567") == "【電話】123-4567"
     assert repair_text("〒100?0001") == "〒100-0001"
-    assert 'href="tel:123-4567"' in render_body("問合せ：市民課\n【電話】123?4567")
+    assert 'href="tel:+81-46-225-4567"' in render_body("問合せ：市民課\n【電話】225?4567", municipality=ATSUGI)
 
 
 # --- Safety -----------------------------------------------------------------------------------
@@ -404,3 +461,19 @@ def test_plain_text_strips_markers_tags_and_images():
 def test_plain_text_keeps_enumeration_numbers_the_text_refers_to():
     text = plain_text("(1)午前\n(2)午後\n※(1)は予約制")
     assert "(1)午前" in text and "(2)午後" in text and "(1)は予約制" in text
+
+
+@pytest.mark.parametrize(
+    ("source", "lost"),
+    [
+        ("問合せ：?木\n【電話】090-0000-0000", ["問合せ：?木 【電話"]),
+        ("講師：山?　太郎さん", ["講師：山?　太郎さん"]),
+        ("戸?良彦賞", ["戸?良彦賞"]),
+        ("問合せ：岩?", ["問合せ：岩?"]),
+        ("何が変わる?", []),
+        ("本当に大丈夫?\n次の行", []),
+        ("6月1日?7日", []),  # repaired to 〜, so nothing is lost
+    ],
+)
+def test_lost_characters_are_found_and_questions_are_not(source, lost):
+    assert lost_characters(source) == lost

@@ -60,3 +60,14 @@ def test_article_delete_refuses_the_last_article_of_a_public_issue(issue):
     issue_unpublish(issue, by=SYSTEM)
     article_delete(Article.objects.get(pk=c.pk), by=SYSTEM)
     assert not issue.articles.exists()
+
+
+def test_articles_rerender_is_a_dry_run_until_applied(article):
+    from kohoshi.newsletters.services import articles_rerender
+
+    Article.objects.filter(pk=article.pk).update(body_html="<p>古い規則の出力</p>")
+    assert articles_rerender(apply=False) == 1
+    assert Article.objects.get(pk=article.pk).body_html == "<p>古い規則の出力</p>"
+    assert articles_rerender(apply=True) == 1
+    assert Article.objects.get(pk=article.pk).body_html != "<p>古い規則の出力</p>"
+    assert articles_rerender(apply=True) == 0

@@ -47,3 +47,37 @@ def test_font_size_change_works_without_javascript(seed_article_url, open_phone,
     page.goto(seed_article_url)
     assert "kh-font-l" in page.locator("html").get_attribute("class")
     page.screenshot(path=str(artifacts_dir / "article-font-l-nojs-390x844.png"))
+
+
+@pytest.fixture
+def contact_article_url(live_server):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from kohoshi.accounts.policy import SYSTEM
+    from kohoshi.newsletters.services import ArticleInput, IssueInput, issue_import
+    from kohoshi.places.models import Municipality
+
+    body = "■窓口のご案内\n本文です。\n\nお問い合わせ\n市民課\nTEL 32-6111　FAX 32-6112\nE-mail shimin@example.jp"
+    issue = issue_import(
+        IssueInput(
+            municipality=Municipality.objects.get(code="012131"),  # 苫小牧市: 0144
+            newsletter_title="広報とまこまい",
+            title="広報とまこまい 第1号",
+            number="第1号",
+            published_on=timezone.localdate().replace(day=1),
+            articles=[ArticleInput(title="窓口", category="くらし", body=body)],
+        ),
+        by=SYSTEM,
+    ).issue
+    return live_server.url + issue.articles.get().get_absolute_url()
+
+
+def test_contact_box_calls_the_full_number_on_a_phone(contact_article_url, open_phone, artifacts_dir):
+    page = open_phone()
+    page.goto(contact_article_url)
+    box = page.get_by_role("complementary", name="お問い合わせ")
+    assert box.get_by_role("link", name="0144-32-6111").get_attribute("href") == "tel:+81-144-32-6111"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    box.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts_dir / "article-contact-390x844.png"))

@@ -241,3 +241,101 @@ def test_every_corpus_article_pointing_at_the_paper_gets_the_note(client, corpus
     assert pointing, "the first corpus issues refer to 本紙 somewhere"
     for article in pointing:
         assert "紙の広報紙にだけ載っています" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_article_page_calls_local_numbers_with_the_towns_area_code(client):
+    from django.core.management import call_command
+
+    issue = issue_import(
+        IssueInput(
+            municipality=Municipality.objects.get(code="012131"),  # 苫小牧市: 0144, six-digit local numbers
+            newsletter_title="広報とまこまい",
+            title="広報とまこまい 第1号",
+            number="第1号",
+            published_on=timezone.localdate().replace(day=1),
+            articles=[ArticleInput(title="窓口", category="くらし", body="本文。\n\n問合せ：市民課\n【電話】32-6111")],
+        ),
+        by=SYSTEM,
+    ).issue
+    html = client.get(issue.articles.get().get_absolute_url()).content.decode()
+    assert '<a class="kh-tel" href="tel:+81-144-32-6111">0144-32-6111</a>' in html
+
+
+def _back_issue():
+    """An issue dated 2024-04-15, imported (and so published) now."""
+    return issue_import(
+        IssueInput(
+            municipality=Municipality.objects.get(code="142123"),
+            newsletter_title="広報あつぎ",
+            title="広報あつぎ 第1421号",
+            number="第1421号",
+            published_on=timezone.datetime(2024, 4, 15).date(),
+            articles=[ArticleInput(title="記事", category="くらし", body="本文")],
+        ),
+        by=SYSTEM,
+    ).issue
+
+
+def test_feeds_date_back_issues_by_their_own_date_not_the_import(client):
+    _back_issue()
+    today = timezone.localdate()
+    for url in ("/feeds/latest.xml", "/m/142123/feed.xml"):
+        xml = client.get(url).content.decode()
+        assert "<pubDate>Mon, 15 Apr 2024 00:00:00 +0900</pubDate>" in xml, url
+        assert f"{today:%d %b %Y}" not in xml
+
+
+def test_feeds_keep_a_scheduled_issues_publish_time(client):
+    issue = _back_issue()
+    Issue.objects.filter(pk=issue.pk).update(
+        published_at=timezone.make_aware(timezone.datetime(2024, 4, 15, 9, 30))
+    )
+    assert "<pubDate>Mon, 15 Apr 2024 09:30:00 +0900</pubDate>" in client.get("/feeds/latest.xml").content.decode()
+
+
+def test_sitemap_lastmod_is_the_issues_date_not_the_import(client):
+    _back_issue()
+    xml = client.get("/sitemap.xml").content.decode()
+    lastmods = re.findall(r"<lastmod>([^<]+)</lastmod>", xml)
+    assert lastmods and set(lastmods) == {"2024-04-15"}, lastmods
+
+
+def test_article_links_point_at_the_address_the_page_was_served_on(client, settings):
+    settings.SITE_URL = ""
+    article = make_issue().articles.first()
+    html = client.get(article.get_absolute_url(), HTTP_HOST="127.0.0.1:18601").content.decode()
+    url = "http://127.0.0.1:18601" + article.get_absolute_url()
+    assert f'<link rel="canonical" href="{url}">' in html
+    assert f'<meta property="og:url" content="{url}">' in html
+    assert "url=http%3A%2F%2F127.0.0.1%3A18601%2F" in html  # share links
+    assert ":8000" not in html
+
+
+def test_article_links_use_the_configured_site_url(client, settings):
+    settings.SITE_URL = "https://koho.example.jp"
+    article = make_issue().articles.first()
+    html = client.get(article.get_absolute_url(), HTTP_HOST="127.0.0.1:18601").content.decode()
+    assert f'<link rel="canonical" href="https://koho.example.jp{article.get_absolute_url()}">' in html
+
+
+def test_command_output_links_use_the_port_it_was_given(monkeypatch, settings, seed_issue_file):
+    from kohoshi.ingest.services import files_import
+
+    settings.SITE_URL = ""
+    monkeypatch.setenv("PORT", "18601")
+    urls = files_import([seed_issue_file], kind="json").as_dict()["issue_urls"]
+    assert urls and all(u.startswith("http://127.0.0.1:18601/") for u in urls)
+
+
+def test_municipality_page_search_box_searches_that_municipality(client):
+    make_issue(code="012131", newsletter="広報テスト", day=1)
+    make_issue(code="131016", newsletter="区報テスト", day=2)
+    html = client.get("/m/012131/").content.decode()
+    assert '<input type="hidden" name="muni" value="012131">' in html
+    assert 'name="muni"' not in client.get("/").content.decode()
+
+    def places(params):
+        return set(re.findall(r'class="kh-result__place">([^<]*)<', client.get("/search/", params).content.decode()))
+
+    assert places({"q": "本文1"}) == {"北海道苫小牧市", "東京都千代田区"}
+    assert places({"q": "本文1", "muni": "012131"}) == {"北海道苫小牧市"}

@@ -23,7 +23,7 @@ import time
 from datetime import date
 
 from ..models import SORT_KEY_SPAN
-from ..ranking import PG_BODY_LABEL, PG_TITLE_LABEL, pg_rank_sql
+from ..ranking import PG_BODY_LABEL, PG_TITLE_LABEL, pg_rank_sql, tiered
 from .common import Criteria, where_filters
 
 CONFIG = "simple"
@@ -132,17 +132,26 @@ def prepare_write(connection, days) -> None:
 
 # --- queries -------------------------------------------------------------------------------
 
+def _either(parts, join: str) -> str:
+    return parts[0] if len(parts) == 1 else "(" + join.join(parts) + ")"
+
+
 def _exact_term(term, params) -> str:
-    parts = []
-    for phrase in term.phrases:
-        parts.append(f"phraseto_tsquery('{CONFIG}', %s)")
-        params.append(" ".join(phrase))
-    return "(" + " && ".join(parts) + ")"
+    def phrase_query(text):
+        params.append(text)
+        return f"phraseto_tsquery('{CONFIG}', %s)"
+
+    parts = [
+        _either([phrase_query(" ".join(phrase)), *(phrase_query(x) for x in term.phrase_alternatives(phrase))], " || ")
+        for phrase in term.phrases
+    ]
+    return _either(["(" + " && ".join(parts) + ")", *(phrase_query(r) for r in term.readings)], " || ")
 
 
 def tsquery(query) -> tuple[str, list]:
-    """The exact query (phrases with positions), as SQL and its parameters: for ranking, and
-    for checking the rows kept when the index query is wider (see needs_check)."""
+    """The query with positions, as SQL and its parameters: for ranking, and for checking the
+    rows kept when the index query is wider (see needs_check). Loose alternatives included, as
+    the query has them (Query.exact() for the exact one)."""
     params: list = []
     sql = " && ".join("(" + " || ".join(_exact_term(t, params) for t in group) + ")" for group in query.groups)
     if query.excluded:
@@ -166,7 +175,11 @@ def _long(term) -> bool:
 
 
 def _index_term(term) -> str:
-    return "(" + " & ".join(_lexeme(x) for phrase in term.phrases for x in index_lexemes(phrase)) + ")"
+    phrases = [
+        _either([" & ".join(_lexeme(x) for x in index_lexemes(phrase)), *map(_lexeme, term.phrase_alternatives(phrase))], " | ")
+        for phrase in term.phrases
+    ]
+    return _either(["(" + " & ".join(phrases) + ")", *map(_lexeme, term.readings)], " | ")
 
 
 def index_tsquery(query) -> str:
@@ -236,8 +249,13 @@ def _share(query, frequencies) -> float:
     """The share of documents the query's positive part matches, from the lexeme frequencies:
     a phrase as its least common lexeme, the terms of a group added, the groups taken as
     independent; a lexeme not among the commonest counts as rare (0)."""
+    def phrase(t, p):
+        return min(frequencies.get(x, 0.0) for x in index_lexemes(p)) + sum(
+            frequencies.get(x, 0.0) for x in t.phrase_alternatives(p)
+        )
+
     def term(t):
-        return min(min(frequencies.get(x, 0.0) for x in index_lexemes(phrase)) for phrase in t.phrases)
+        return min(phrase(t, p) for p in t.phrases) + sum(frequencies.get(x, 0.0) for x in t.readings)
 
     share = 1.0
     for group in query.groups:
@@ -307,11 +325,15 @@ def candidates(connection, query, criteria: Criteria, *, limit: int, scored: boo
     ts_rank_cd run; when the check drops some, the next statement reads on below the last row.
     """
     index_query = index_tsquery(query)
-    exact_sql, exact_params = tsquery(query)
+    query_sql, query_params = tsquery(query)
+    tiers = scored and query.is_loose
+    exact_sql, exact_params = tsquery(query.exact()) if tiers else ("NULL::tsquery", [])
     check = needs_check(query)
     filters, f_params = where_filters(connection, criteria)
     score = pg_rank_sql("c.search_vector", "x.q") if scored else "0.0"
     ok = "c.search_vector @@ x.q" if check else "true"
+    # Loose matches rank after exact ones (ranking.tiered).
+    is_exact = "c.search_vector @@ x.e" if tiers else "true"
     found: list[tuple[int, float]] = []
     below = None
     with connection.cursor() as cursor:
@@ -343,14 +365,15 @@ def candidates(connection, query, criteria: Criteria, *, limit: int, scored: boo
                 break
             cursor.execute(
                 settings +
-                f"SELECT c.sort_key, {score}, {ok} FROM (SELECT * FROM ({' UNION ALL '.join(parts)}) u LIMIT %s) c, "
-                f"(SELECT {exact_sql} AS q) x ORDER BY c.sort_key DESC",
-                [*params, want, *exact_params],
+                f"SELECT c.sort_key, {score}, {ok}, {is_exact} "
+                f"FROM (SELECT * FROM ({' UNION ALL '.join(parts)}) u LIMIT %s) c, "
+                f"(SELECT {query_sql} AS q, {exact_sql} AS e) x ORDER BY c.sort_key DESC",
+                [*params, want, *query_params, *exact_params],
             )
             cursor.nextset()
             rows = cursor.fetchall()
-            found.extend((key, rank) for key, rank, matched in rows if matched)
-            if len(rows) < want or all(matched for _, _, matched in rows):
+            found.extend((key, tiered(rank, exact=exact) if tiers else rank) for key, rank, matched, exact in rows if matched)
+            if len(rows) < want or all(matched for _, _, matched, _ in rows):
                 break
             below = rows[-1][0]
     return found

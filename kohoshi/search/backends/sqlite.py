@@ -10,7 +10,7 @@ The FTS5 rowid is the document's sort_key, (publication day, article id): the in
 every token's documents newest first, and `ORDER BY rowid DESC LIMIT n` stops after n matches
 instead of visiting them all; a date range is a rowid range.
 """
-from ..ranking import BODY_WEIGHT, FILTER_WEIGHT, NEAR_DISTANCE, NEAR_FACTOR, TITLE_WEIGHT
+from ..ranking import BODY_WEIGHT, FILTER_WEIGHT, NEAR_DISTANCE, NEAR_FACTOR, TITLE_WEIGHT, tiered
 from .common import Criteria
 
 CREATE_TABLE = (
@@ -43,8 +43,15 @@ def _phrase(tokens) -> str:
     return '"' + " ".join(tokens) + '"'
 
 
+def _either(parts) -> str:
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
 def _term(term) -> str:
-    return "(" + " AND ".join(_phrase(p) for p in term.phrases) + ")"
+    phrases = " AND ".join(
+        _either([_phrase(p), *(_phrase((x,)) for x in term.phrase_alternatives(p))]) for p in term.phrases
+    )
+    return _either([f"({phrases})", *(_phrase((r,)) for r in term.readings)])
 
 
 def match_expression(query, filter_tokens=()) -> str:
@@ -67,7 +74,8 @@ def candidates(connection, query, criteria: Criteria, *, limit: int, scored: boo
     """(sort_key, score) of the newest `limit` matching published documents, newest first.
 
     The score is -bm25 (higher is better; title matches weigh 10× body matches), times
-    NEAR_FACTOR when the words are also found close together; 0 unless `scored`. The NEAR test
+    NEAR_FACTOR when the words are also found close together, below every exact match when the
+    match is only loose (ranking.tiered); 0 unless `scored`. The NEAR test
     is a second FTS5 cursor over the candidates' rowid range, without bm25: bm25 reads every
     document of each of its phrases for their frequencies, and a NEAR inside the bm25 query
     would double that work, the largest cost of a multi-word search at a million articles.
@@ -92,19 +100,28 @@ def candidates(connection, query, criteria: Criteria, *, limit: int, scored: boo
     ).format(score=score)
     params.append(limit)
     near = near_expression(query) if scored else None
-    if near:
-        statement = (
-            f"WITH c AS MATERIALIZED ({found}) "
-            f"SELECT k, CASE WHEN k IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
-            "AND rowid >= (SELECT min(k) FROM c) AND rowid <= (SELECT max(k) FROM c)) "
-            f"THEN s * {NEAR_FACTOR} ELSE s END FROM c ORDER BY k DESC"
+    exact = match_expression(query.exact()) if scored and query.is_loose else None
+    if near is None and exact is None:
+        with connection.cursor() as cursor:
+            cursor.execute(found, params)
+            return cursor.fetchall()
+
+    def among_candidates(expression) -> str:
+        params.append(expression)
+        return (
+            "k IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
+            "AND rowid >= (SELECT min(k) FROM c) AND rowid <= (SELECT max(k) FROM c))"
         )
-        params.append(near)
-    else:
-        statement = found
+
+    # Which candidates have the words close together, and which match the exact query (loose
+    # matches rank after them): FTS5 cursors over the candidates' rowid range, without bm25.
+    close = among_candidates(near) if near else "0"
+    is_exact = among_candidates(exact) if exact else "1"
+    statement = f"WITH c AS MATERIALIZED ({found}) SELECT k, s, {close}, {is_exact} FROM c ORDER BY k DESC"
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    return [(k, tiered(s * NEAR_FACTOR if c else s, exact=bool(e))) for k, s, c, e in rows]
 
 
 def prepare_write(connection, days) -> None:

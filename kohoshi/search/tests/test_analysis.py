@@ -45,3 +45,14 @@ def test_offsets_point_at_the_surface():
     spans = {t.text: text[t.start : t.end] for t in analysis.tokens_with_offsets(text)}
     assert spans["ぷらいど"] == "ＰＲＩＤＥ"
     assert spans["子供"] == "子ども"
+
+
+def test_extra_tokens_hold_dictionary_parts_of_words_and_readings():
+    part, reading = analysis.PART_MARK, analysis.READING_MARK
+    extras = set(analysis.extra_tokens("生ごみとごみ袋、子育て支援、図書館、厚木市民、2024年"))
+    assert {part + "ごみ", part + "袋", part + "市", part + "民"} <= extras
+    assert {reading + "こそだて", reading + "としょかん", reading + "しみん"} <= extras
+    assert part + "生ご" not in extras  # not a word
+    assert not any(t[1:].isdigit() for t in extras)  # numbers have no parts
+    # The tokens come first, unchanged; the extras after them.
+    assert analysis.index_text("生ごみ").split()[0] == "生塵"

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from kohoshi.newsletters.formatting import plain_text
 from kohoshi.newsletters.models import Article
+from kohoshi.search.analysis import index_tokens
 from kohoshi.search.models import SearchMiss
 from kohoshi.search.services import (
     MISS_WITHHELD,
@@ -17,6 +18,7 @@ from kohoshi.search.services import (
 )
 
 from .conftest import SEED_MUNICIPALITY, SEED_TITLE
+from .quality import substring_recall
 
 pytestmark = [pytest.mark.django_db, pytest.mark.corpus, pytest.mark.usefixtures("search_corpus")]
 
@@ -211,3 +213,45 @@ def test_misses_that_may_carry_personal_data_are_counted_but_not_kept(query):
 def test_ordinary_misses_are_kept_as_typed():
     search_miss_record("除雪 2月", day=date(2025, 1, 1))
     assert SearchMiss.objects.get().query == "除雪 2月"
+
+
+def _has_word(article, word):
+    return word in index_tokens(text_of(article))
+
+
+def test_a_query_in_kana_finds_what_the_word_in_kanji_finds():
+    # Sudachi reads こそだて as こそ + 伊達 and としょかん as と しょ かん: only the readings find them.
+    for kana, kanji in (("こそだて", "子育て"), ("としょかん", "図書館"), ("コソダテ", "子育て")):
+        found = {a.pk for a in all_hits(kana)}
+        assert {a.pk for a in all_hits(kanji)} <= found, kana
+    assert all("子育て" in text_of(h.article) for h in search_articles("こそだて", per_page=10).hits)
+
+
+def test_a_word_inside_a_compound_is_found_after_the_word_itself():
+    """ごみ finds 生ごみ and ごみ袋 (one word each for Sudachi), ranked after articles with ごみ."""
+    hits = all_hits("ごみ")
+    containing = {a.pk for a in Article.objects.published() if "ごみ" in text_of(a)}
+    assert containing <= {a.pk for a in hits}
+    inside_only = [a for a in hits if "ごみ" in text_of(a) and not _has_word(a, "ごみ")]
+    assert any("生ごみ" in text_of(a) for a in inside_only)
+    exact = [_has_word(a, "ごみ") or _has_word(a, "ゴミ") for a in hits]
+    assert exact == sorted(exact, reverse=True)
+    loose = [h for h in search_articles("ごみ", per_page=50).hits if h.article in inside_only]
+    assert loose and all("<mark>ごみ</mark>" in str(h.snippet) for h in loose)
+
+
+def test_one_character_query_ranks_the_word_above_words_containing_it():
+    """市 finds 市民 and 都市 too now, but every article with the word 市 (厚木市) comes first."""
+    hits = all_hits("市")
+    exact = [_has_word(a, "市") for a in hits]
+    assert exact == sorted(exact, reverse=True)
+    assert True in exact and False in exact
+    first_loose = exact.index(False)
+    assert any("厚木市" in text_of(a) for a in hits[:first_loose])
+    assert all("市民" in text_of(a) or "都市" in text_of(a) or "市" in text_of(a) for a in hits[first_loose:])
+
+
+def test_substring_recall_of_common_words_on_the_corpus():
+    for word in ("ごみ", "防災", "子育て", "健診", "図書館"):
+        recall, containing = substring_recall(word)
+        assert containing > 0 and recall >= 0.95, (word, recall)

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 
@@ -17,6 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="do not start `kohoshi worker`")
 
     def handle(self, *args, port, host, threads, no_worker, **options):
+        # Static files are served under hashed names from the manifest collectstatic writes;
+        # whitenoise lists them when the application loads, so this comes first.
+        call_command("collectstatic", interactive=False, verbosity=0)
         from waitress import serve
 
         from kohoshi.wsgi import application

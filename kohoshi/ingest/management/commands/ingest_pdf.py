@@ -4,13 +4,13 @@ import time
 from datetime import date
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from tqdm import tqdm
 
 from kohoshi.ingest.models import IngestRun
 from kohoshi.ingest.runs import ingest_run_create, ingest_run_process
+from kohoshi.newsletters.links import site_url
 from kohoshi.places.models import Municipality
 
 
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         run = ingest_run_create(
             municipality=town, newsletter_title=newsletter, published_on=date, number=number, pdf_file=file
         )
-        status_url = settings.SITE_URL + reverse("staff:ingest_run", args=[town.code, run.pk])
+        status_url = site_url() + reverse("staff:ingest_run", args=[town.code, run.pk])
         if not wait:
             run.refresh_from_db()
             self.stdout.write(f"取り込み #{run.pk} を受け付けました ({run.get_status_display()}): {status_url}")
