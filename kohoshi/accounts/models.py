@@ -1,6 +1,7 @@
 """Who may act for which municipality, and what they did: infrastructure every app may use."""
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kohoshi.places.models import Municipality
@@ -62,4 +63,5 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("操作記録")
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
+        # Local time (Asia/Tokyo), as on every staff page; the admin lists entries by this.
+        return f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"

@@ -4,6 +4,7 @@ indexing, and checks the accounts policy for the actor `by` (a user, or accounts
 for the command line and background jobs)."""
 import hashlib
 import json
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -62,11 +63,38 @@ class ImportResult:
 def newsletter_get_or_create(*, municipality: Municipality, title: str) -> Newsletter:
     """The municipality's newsletter of that title; a new one gets the slug koho, koho-2, …"""
     newsletter = Newsletter.objects.filter(municipality=municipality, title=title).first()
-    if newsletter:
-        return newsletter
+    return newsletter or _newsletter_new(municipality, title)
+
+
+def _newsletter_new(municipality: Municipality, title: str) -> Newsletter:
     taken = set(Newsletter.objects.filter(municipality=municipality).values_list("slug", flat=True))
     slug = next(s for s in ("koho", *(f"koho-{n}" for n in range(2, 1000))) if s not in taken)
     return Newsletter.objects.create(municipality=municipality, title=title, slug=slug)
+
+
+def _title_key(title: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", title).split()).casefold()
+
+
+def newsletter_create(*, municipality: Municipality, title: str, by) -> Newsletter:
+    """A new newsletter, made on purpose by staff (an upload otherwise names one that exists).
+
+    Refuses a title that differs from one of the municipality's newsletters only in spaces or in
+    full- and half-width characters: that is the same newsletter typed again, not a new one.
+    """
+    require(by, municipality, Action.EDIT)
+    title = title.strip()
+    if not title:
+        raise ValidationError("広報紙の名前を入れてください")
+    with transaction.atomic():
+        for existing in Newsletter.objects.filter(municipality=municipality).select_for_update():
+            if _title_key(existing.title) == _title_key(title):
+                raise ValidationError(
+                    "「%(title)s」はすでにあります。一覧から選んでください", params={"title": existing.title}
+                )
+        newsletter = _newsletter_new(municipality, title)
+        audit_record(actor=by, action="newsletter.create", target=newsletter, municipality=municipality, summary=title)
+    return newsletter
 
 
 def issue_slug_allocate(newsletter: Newsletter, published_on: date) -> str:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kohoshi.accounts.login_throttle import login_failure_record, login_locked, login_success_clear
 from kohoshi.ingest.limits import MAX_BYTES, pdf_upload_acceptable
-from kohoshi.newsletters.models import Category
+from kohoshi.newsletters.models import Category, Newsletter
 
 
 class ErrorsDescribedMixin:
@@ -46,12 +46,32 @@ class ArticleForm(ErrorsDescribedMixin, forms.Form):
     body = forms.CharField(
         label=_("本文"),
         widget=forms.Textarea(attrs={"rows": 20}),
-        help_text=_("「■」で始まる行は見出し、「◇」で始まる行は小見出し、「・」で始まる行は箇条書きになります。段落の間は空行にします。"),
+        help_text=_(
+            "「■」で始まる行は見出し、「◇」は小見出し、「・」は箇条書きになります。"
+            "「問合せ：環境課【電話】0144-32-6111」のように書くと問合せ先の枠になります。"
+            "段落の間は空行にします。詳しくは「本文の書き方」をご覧ください。"
+        ),
     )
 
 
+NEW_NEWSLETTER = "new"
+
+
 class UploadForm(ErrorsDescribedMixin, forms.Form):
-    newsletter_title = forms.CharField(label=_("広報紙名"), max_length=100, help_text=_("例: 広報あつぎ"))
+    """A PDF for one of the municipality's newsletters. A new newsletter is a deliberate choice,
+    with its name and a tick: a mistyped name used to become a second public newsletter."""
+
+    newsletter = forms.ChoiceField(
+        label=_("広報紙"), help_text=_("この自治体の広報紙から選びます。初めて載せる広報紙のときだけ「新しい広報紙を作る」を選びます。")
+    )
+    new_newsletter_title = forms.CharField(
+        label=_("新しい広報紙の名前"), max_length=100, required=False,
+        help_text=_("紙面の題字のとおりに入れてください。例: 広報あつぎ"),
+    )
+    new_newsletter_confirm = forms.BooleanField(
+        label=_("一覧にない新しい広報紙として、サイトに加えます"), required=False,
+        help_text=_("公開すると、この名前で新しい広報紙のページができます。"),
+    )
     published_on = forms.DateField(label=_("発行日"), widget=forms.DateInput(attrs={"type": "date"}))
     number = forms.CharField(label=_("号数(任意)"), max_length=40, required=False, help_text=_("例: 第1421号"))
     pdf = forms.FileField(
@@ -59,6 +79,38 @@ class UploadForm(ErrorsDescribedMixin, forms.Form):
         help_text=_("50MBまで、300ページまでのPDFファイル"),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.newsletters = {str(n.pk): n for n in Newsletter.objects.filter(municipality=municipality).order_by("pk")}
+        choices = [(pk, n.title) for pk, n in self.newsletters.items()]
+        if len(choices) > 1:
+            choices.insert(0, ("", _("選んでください")))
+        field = self.fields["newsletter"]
+        field.choices = [*choices, (NEW_NEWSLETTER, _("新しい広報紙を作る…"))]
+        field.initial = next(iter(self.newsletters)) if len(self.newsletters) == 1 else (
+            "" if self.newsletters else NEW_NEWSLETTER
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        choice = cleaned.get("newsletter")
+        if choice == NEW_NEWSLETTER:
+            title = cleaned.get("new_newsletter_title", "").strip()
+            if not title:
+                self.add_error("new_newsletter_title", _("新しい広報紙の名前を入れてください。"))
+            elif not cleaned.get("new_newsletter_confirm"):
+                self.add_error(
+                    "new_newsletter_confirm", _("一覧にない新しい広報紙を作るときは、ここにチェックを入れてください。")
+                )
+            cleaned["newsletter_title"] = title
+        elif choice:
+            cleaned["newsletter_title"] = self.newsletters[choice].title
+        return cleaned
+
+    @property
+    def creates_newsletter(self) -> bool:
+        return self.cleaned_data.get("newsletter") == NEW_NEWSLETTER
 
     def clean_pdf(self):
         upload = self.cleaned_data["pdf"]

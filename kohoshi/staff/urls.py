@@ -2,15 +2,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .views import ingest, workspace as views
-from .forms import StaffAuthenticationForm
+from .views.login import StaffLoginView
 
 app_name = "staff"
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(authentication_form=StaffAuthenticationForm, redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", StaffLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="staff:login"), name="logout"),
     path("", views.home, name="home"),
     path("m/<str:code>/", views.municipality, name="municipality"),

@@ -69,12 +69,15 @@ def test_public_pages_may_be_cached(client, issue, url):
 
 
 def test_staff_pages_csv_exports_and_admin_are_not_stored(client, issue):
-    from kohoshi.accounts.models import Role
+    from kohoshi.accounts.models import Membership, Role
     from kohoshi.staff.tests.factories import make_staff
 
     assert "no-store" in client.get("/staff/login/")["Cache-Control"]
     assert "no-store" in client.get("/admin/login/")["Cache-Control"]
-    client.force_login(make_staff("viewer", role=Role.VIEWER))
+    viewer = make_staff("viewer", role=Role.VIEWER)
+    # Of two municipalities, so that /staff/ is the picker (staff of one are redirected).
+    Membership.objects.create(user=viewer, municipality_id="011002", role=Role.VIEWER)
+    client.force_login(viewer)
     for url in ("/staff/", "/staff/m/012131/", "/staff/m/012131/export/survey.csv", "/staff/m/012131/export/views.csv"):
         response = client.get(url)
         assert response.status_code == 200, url

@@ -2,6 +2,7 @@
 spoken to over HTTP, with and without X-Forwarded-Proto."""
 import http.client
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -99,3 +100,59 @@ def test_waitress_refuses_a_200_mb_body_from_its_content_length(serve):
         status_line = s.recv(200).split(b"\r\n")[0]
     assert b" 413 " in status_line
     assert time.monotonic() - started < 5
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(entry))
+    return children
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the worker through /proc")
+def test_sigterm_to_serve_alone_stops_its_task_worker_too(tmp_path):
+    """A process manager may signal only the main process (found by the soak, issue 12): the
+    db_worker must not outlive it, still running the old code after a deploy."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(KOHOSHI_DATA_DIR=str(tmp_path), KOHOSHI_TASKS="db")
+    subprocess.run([sys.executable, "-m", "kohoshi", "migrate", "-v0"], env=env, check=True)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kohoshi", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not (workers := _children(process.pid)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert workers, "serve started no worker"
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+        deadline = time.monotonic() + 5
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(w) for w in workers), "the task worker outlived kohoshi serve"
+    finally:
+        for pid in [process.pid, *workers]:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        process.wait()

@@ -1,11 +1,13 @@
 import pytest
 
 from kohoshi.accounts.policy import SYSTEM
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from kohoshi.newsletters.models import Article, Category
-from kohoshi.newsletters.services import article_delete, article_update, issue_reorder, issue_unpublish
-from kohoshi.accounts.models import AuditEntry
+from kohoshi.newsletters.services import (
+    article_delete, article_update, issue_reorder, issue_unpublish, newsletter_create,
+)
+from kohoshi.accounts.models import AuditEntry, Role
 from kohoshi.staff.tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +73,19 @@ def test_articles_rerender_is_a_dry_run_until_applied(article):
     assert articles_rerender(apply=True) == 1
     assert Article.objects.get(pk=article.pk).body_html != "<p>古い規則の出力</p>"
     assert articles_rerender(apply=True) == 0
+
+
+def test_newsletter_create_refuses_a_retyped_existing_title_and_records_a_new_one(issue):
+    town = issue.newsletter.municipality
+    editor = make_staff("editor-nl", town.code)
+    with pytest.raises(ValidationError):
+        newsletter_create(municipality=town, title=f" {issue.newsletter.title.replace('テスト', 'テスト ')}", by=editor)
+    made = newsletter_create(municipality=town, title="議会だより", by=editor)
+    assert made.slug == "koho-2"
+    assert AuditEntry.objects.filter(action="newsletter.create", actor=editor, summary="議会だより").exists()
+
+
+def test_newsletter_create_needs_the_edit_role(issue):
+    viewer = make_staff("viewer-nl", issue.newsletter.municipality.code, role=Role.VIEWER)
+    with pytest.raises(PermissionDenied):
+        newsletter_create(municipality=issue.newsletter.municipality, title="議会だより", by=viewer)

@@ -197,6 +197,19 @@ def test_head_requests_are_answered_but_not_counted(client, seed_article):
     assert ArticleDailyViews.objects.get().views == 1
 
 
+def test_for_municipalities_speaks_to_a_pr_officer_and_keeps_the_technical_part_last(client):
+    html = client.get("/for-municipalities/").content.decode()
+    technical = html.index('id="technical"')
+    plain, details = html[:technical], html[technical:]
+    for words in ("広報紙のPDF", "アップロード", "紙面の画像と下書きを横に並べて", "公開する", "利用料はかかりません",
+                  "サーバーが1台", "シビックテック団体", "ご相談"):
+        assert words in plain, words
+    for jargon in ("SQLite", "PostgreSQL", "JSON", "CSV", "kohoshi import_"):
+        assert jargon not in plain, jargon
+        assert jargon in details, jargon
+    assert 'href="#technical"' in plain
+
+
 def _paper_issue(*, body: str, pages: str, pdf: bool):
     from django.core.files.base import ContentFile
 

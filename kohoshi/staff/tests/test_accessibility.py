@@ -10,8 +10,8 @@ from kohoshi.ingest.tests.newsletter_pdf import newsletter_pdf
 from kohoshi.newsletters.services import article_delete
 from kohoshi.reading.tests.test_accessibility import audit, focus_problems, report
 from kohoshi.places.models import Municipality
-from kohoshi.accounts.models import Role
-from kohoshi.staff.tests.factories import PASSWORD, TOMAKOMAI, make_issue, make_staff
+from kohoshi.accounts.models import Membership, Role
+from kohoshi.staff.tests.factories import PASSWORD, SAPPORO, TOMAKOMAI, make_issue, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -27,6 +27,9 @@ def workspace(live_server):
     """A publisher of 苫小牧市 with a published issue that has views, answers and an audit trail,
     and a PDF ingest run waiting for review. Made before the browser starts."""
     user = make_staff("tomakomai", role=Role.PUBLISHER)
+    # Staff of two municipalities see the picker at /staff/ (staff of one land in their workspace).
+    two = make_staff("two-towns", role=Role.VIEWER)
+    Membership.objects.create(user=two, municipality_id=SAPPORO, role=Role.VIEWER)
     issue = make_issue(n_articles=4)
     articles = list(issue.articles.order_by("position"))
     for article in articles[:2]:
@@ -49,9 +52,10 @@ def workspace(live_server):
     staff = f"/staff/m/{TOMAKOMAI}"
     ingest = f"{staff}/ingest/{run.pk}"
     return {
-        "staff-home": "/staff/",
         "staff-municipality": f"{staff}/",
         "staff-issue": f"{staff}/issues/{issue.pk}/",
+        "staff-issue-publish-confirm": f"{staff}/issues/{issue.pk}/publish/?at=2030-04-01T09:00",
+        "staff-issue-unpublish-confirm": f"{staff}/issues/{issue.pk}/unpublish/",
         "staff-article-edit": f"{staff}/articles/{articles[0].pk}/edit/",
         "staff-article-delete": f"{staff}/articles/{articles[1].pk}/delete/",
         "staff-article-stats": f"{staff}/articles/{articles[0].pk}/stats/",
@@ -63,6 +67,7 @@ def workspace(live_server):
         "ingest-run": f"{ingest}/",
         "ingest-review": f"{ingest}/review/",
         "ingest-article": f"{ingest}/articles/{first_draft.number}/",
+        "ingest-publish-confirm": f"{ingest}/publish/",
     }
 
 
@@ -80,7 +85,7 @@ def test_staff_pages_have_no_axe_violations(workspace, live_server, open_phone, 
     problems.extend(audit(page, "staff-login-errors", artifacts_dir))
     page.get_by_label("パスワード").fill(PASSWORD)
     page.get_by_role("button", name="ログイン").click()
-    page.wait_for_url("**/staff/")
+    page.wait_for_url(f"**/staff/m/{TOMAKOMAI}/")  # one municipality: straight into its workspace
 
     for name, path in workspace.items():
         response = page.goto(live_server.url + path)
@@ -101,5 +106,13 @@ def test_staff_pages_have_no_axe_violations(workspace, live_server, open_phone, 
         page.get_by_role("button", name="アップロードして読み取る").click()
     assert page.locator(".errorlist").first.is_visible()
     problems.extend(audit(page, "ingest-upload-errors", artifacts_dir))
+
+    other = open_phone()
+    other.goto(live_server.url + "/staff/login/")
+    other.get_by_label("ユーザー名").fill("two-towns")
+    other.get_by_label("パスワード").fill(PASSWORD)
+    other.get_by_role("button", name="ログイン").click()
+    other.wait_for_url("**/staff/")
+    problems.extend(audit(other, "staff-home", artifacts_dir))
 
     assert not problems, report(problems)

@@ -9,9 +9,10 @@ from kohoshi.ingest import runs
 from kohoshi.ingest.models import IngestRun
 from kohoshi.ingest.tests.newsletter_pdf import SAMPLE_ARTICLES, corpus_articles, newsletter_pdf
 from kohoshi.newsletters.formatting import plain_text
-from kohoshi.newsletters.models import Issue
+from kohoshi.newsletters.models import Issue, Newsletter
+from kohoshi.newsletters.services import newsletter_get_or_create
 from kohoshi.places.models import Municipality
-from kohoshi.accounts.models import Membership, Role
+from kohoshi.accounts.models import AuditEntry, Membership, Role
 
 ATSUGI, SAPPORO = "142123", "011002"
 
@@ -54,10 +55,14 @@ def url(name, run, *args):
     return reverse(f"staff:ingest_{name}", args=[run.municipality_id, run.pk, *args])
 
 
-def upload_data(pdf: bytes, code=ATSUGI, name="koho.pdf"):
+def upload_data(pdf: bytes, code=ATSUGI, name="koho.pdf", **fields):
+    """A first upload for the municipality: it makes its newsletter, deliberately."""
     return {
         "municipality": code,
-        "newsletter_title": "広報あつぎ",
+        "newsletter": "new",
+        "new_newsletter_title": "広報あつぎ",
+        "new_newsletter_confirm": "on",
+        **fields,
         "published_on": "2024-04-15",
         "number": "第1421号",
         "pdf": SimpleUploadedFile(name, pdf, content_type="application/pdf"),
@@ -116,6 +121,58 @@ def test_upload_for_another_municipality_is_refused(client, editor, simple_pdf):
     client.force_login(editor)
     response = client.post(reverse("staff:ingest_upload", args=[SAPPORO]), upload_data(simple_pdf, code=SAPPORO))
     assert response.status_code == 404
+    assert not IngestRun.objects.exists()
+
+
+def test_upload_offers_the_municipalitys_newsletters_and_uses_the_one_chosen(client, editor, simple_pdf):
+    atsugi = Municipality.objects.get(code=ATSUGI)
+    koho = newsletter_get_or_create(municipality=atsugi, title="広報あつぎ")
+    newsletter_get_or_create(municipality=Municipality.objects.get(code=SAPPORO), title="広報さっぽろ")
+    client.force_login(editor)
+    html = client.get(reverse("staff:ingest_upload", args=[ATSUGI])).content.decode()
+    assert f'<option value="{koho.pk}" selected>広報あつぎ</option>' in html
+    assert "広報さっぽろ" not in html and '<option value="new">' in html
+
+    data = upload_data(simple_pdf, newsletter=str(koho.pk), new_newsletter_title="", new_newsletter_confirm="")
+    response = client.post(reverse("staff:ingest_upload", args=[ATSUGI]), data)
+    assert response.status_code == 302
+    assert IngestRun.objects.get().newsletter_title == "広報あつぎ"
+    assert Newsletter.objects.filter(municipality=atsugi).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"new_newsletter_confirm": ""}, "new_newsletter_confirm", "チェック"),
+        ({"new_newsletter_title": ""}, "new_newsletter_title", "名前を入れて"),
+        ({"new_newsletter_title": "広報 あつぎ"}, "new_newsletter_title", "すでにあります"),  # a typo of one that exists
+    ],
+)
+def test_a_new_newsletter_needs_a_name_and_a_tick_and_must_be_new(client, editor, simple_pdf, fields, field, message):
+    newsletter_get_or_create(municipality=Municipality.objects.get(code=ATSUGI), title="広報あつぎ")
+    client.force_login(editor)
+    response = client.post(reverse("staff:ingest_upload", args=[ATSUGI]), upload_data(simple_pdf, **fields))
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+    assert Newsletter.objects.count() == 1 and not IngestRun.objects.exists()
+
+
+def test_a_new_newsletter_is_made_on_purpose_and_recorded(client, editor, simple_pdf):
+    client.force_login(editor)
+    data = upload_data(simple_pdf, new_newsletter_title="議会だより")
+    assert client.post(reverse("staff:ingest_upload", args=[ATSUGI]), data).status_code == 302
+    assert Newsletter.objects.get(municipality_id=ATSUGI).title == "議会だより"
+    assert IngestRun.objects.get().newsletter_title == "議会だより"
+    entry = AuditEntry.objects.get(action="newsletter.create")
+    assert entry.actor == editor and entry.summary == "議会だより"
+
+
+def test_upload_refuses_another_municipalitys_newsletter(client, editor, simple_pdf):
+    sapporo = newsletter_get_or_create(municipality=Municipality.objects.get(code=SAPPORO), title="広報さっぽろ")
+    client.force_login(editor)
+    response = client.post(reverse("staff:ingest_upload", args=[ATSUGI]),
+                           upload_data(simple_pdf, newsletter=str(sapporo.pk)))
+    assert response.status_code == 400 and "newsletter" in response.context["form"].errors
     assert not IngestRun.objects.exists()
 
 
@@ -192,6 +249,21 @@ def test_editors_review_but_do_not_publish(client, editor, draft):
     assert not Issue.objects.published().exists()
 
 
+def test_publish_from_review_asks_first_saying_what_goes_public_and_where(client, publisher, draft):
+    client.force_login(publisher)
+    review = client.get(url("review", draft)).content.decode()
+    assert f'href="{url("publish", draft)}"' in review  # a link to the confirmation, not a POST
+    html = client.get(url("publish", draft)).content.decode()
+    n = draft.issue.articles.count()
+    assert "公開の確認" in html and draft.issue.title in html and f"{n}件" in html
+    assert "すぐに公開されます" in html and "紙面PDF" in html
+    assert "http://testserver" + draft.issue.get_absolute_url() in html
+    assert not Issue.objects.published().exists()  # asking changed nothing
+    response = client.post(url("publish", draft), {"at": ""}, follow=True)
+    assert "号を公開しました" in response.content.decode()
+    assert Issue.objects.published().count() == 1
+
+
 # ---------------------------------------------------------------------------- review
 
 
@@ -235,6 +307,18 @@ def test_article_edit_saves_title_category_and_body(client, editor, draft):
     assert response.status_code == 302
     article.refresh_from_db()
     assert (article.title, article.category, article.body_source) == ("直した題", culture, "■見出し\n本文")
+
+
+def test_review_article_editor_previews_without_saving(client, editor, draft):
+    client.force_login(editor)
+    article = draft.issue.articles.order_by("position").first()
+    page = client.get(url("article", draft, article.number)).content.decode()
+    assert "問合せ：環境課【電話】0144-32-6111" in page and 'id="preview"' in page
+    data = {"title": article.title, "category": article.category.pk, "body": "◇持ち物\n・上履き", "preview": "1"}
+    html = client.post(url("article", draft, article.number), data).content.decode()
+    assert "まだ保存していません" in html and "<li>上履き</li>" in html
+    article.refresh_from_db()
+    assert "上履き" not in article.body_source
 
 
 def test_split_without_a_line_shows_a_message(client, editor, draft):

@@ -71,3 +71,38 @@ def test_logout_needs_post_and_ends_the_session(client):
     assert client.get(reverse("staff:logout")).status_code == 405
     client.post(reverse("staff:logout"))
     assert client.get(reverse("staff:home")).status_code == 302
+
+
+def test_a_stranger_cannot_lock_the_owner_out_of_a_browser_that_logged_in_before(client):
+    make_staff("tomakomai")
+    assert login(client, "tomakomai", PASSWORD).status_code == 302  # the owner's own browser
+    client.post(reverse("staff:logout"))
+    stranger = Client(REMOTE_ADDR="203.0.113.66")
+    for _ in range(10):
+        login(stranger, "tomakomai", "wrong-password")
+    assert "しばらくの間ログインできません" in login(stranger, "tomakomai", PASSWORD).content.decode()
+    assert "しばらくの間ログインできません" in login(Client(), "tomakomai", PASSWORD).content.decode()
+    assert login(client, "tomakomai", PASSWORD).status_code == 302, "the owner's known browser gets in"
+
+
+def test_a_known_browser_has_its_own_failure_limit(client):
+    make_staff("tomakomai")
+    login(client, "tomakomai", PASSWORD)
+    client.post(reverse("staff:logout"))
+    for _ in range(5):
+        login(client, "tomakomai", "wrong-password")
+    assert "しばらくの間ログインできません" in login(client, "tomakomai", PASSWORD).content.decode()
+
+
+def test_a_known_device_cookie_helps_only_its_own_account(client):
+    make_staff("tomakomai")
+    make_staff("sapporo", "011002")
+    login(client, "tomakomai", PASSWORD)
+    client.post(reverse("staff:logout"))
+    for _ in range(5):
+        login(Client(REMOTE_ADDR="203.0.113.7"), "sapporo", "wrong-password")
+    assert "しばらくの間ログインできません" in login(client, "sapporo", PASSWORD).content.decode()
+    client.cookies["kh_known_device"] = "forged:value"
+    for _ in range(5):
+        login(Client(REMOTE_ADDR="203.0.113.8"), "tomakomai", "wrong-password")
+    assert "しばらくの間ログインできません" in login(client, "tomakomai", PASSWORD).content.decode()

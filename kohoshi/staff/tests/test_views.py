@@ -10,7 +10,7 @@ from django.utils import timezone
 from kohoshi.engagement.models import ArticleDailyViews
 from kohoshi.engagement.services import article_view_record, article_views_flush, survey_response_create
 from kohoshi.newsletters.models import Article, Category, Issue
-from kohoshi.accounts.models import AuditEntry, Role
+from kohoshi.accounts.models import AuditEntry, Membership, Role
 from kohoshi.staff.tests.factories import SAPPORO, TOMAKOMAI, make_issue, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +29,27 @@ def url(name, *args):
 
 def test_home_lists_only_the_members_municipalities(issue):
     make_issue(SAPPORO)
-    html = staff_client().get(url("home")).content.decode()
-    assert "苫小牧市" in html and "札幌市" not in html
+    user = make_staff("two-towns", TOMAKOMAI)
+    Membership.objects.create(user=user, municipality_id=SAPPORO, role=Role.VIEWER)
+    make_issue(code="012041", newsletter="広報あさひかわ")  # 旭川市: not theirs
+    client = Client()
+    client.force_login(user)
+    html = client.get(url("home")).content.decode()
+    assert "苫小牧市" in html and "札幌市" in html and "旭川市" not in html
+
+
+def test_staff_of_one_municipality_land_in_its_workspace(issue):
+    response = staff_client(Role.VIEWER).get(url("home"))
+    assert response.status_code == 302 and response["Location"] == url("municipality", TOMAKOMAI)
+
+
+def test_superusers_keep_the_list_even_with_one_municipality(issue):
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.force_login(get_user_model().objects.create_superuser("operator", password="x" * 12))
+    response = client.get(url("home"))
+    assert response.status_code == 200 and "苫小牧市" in response.content.decode()
 
 
 def test_municipality_page_lists_issues_in_a_fixed_number_of_queries(django_assert_num_queries, issue):
@@ -66,6 +85,26 @@ def test_editor_edits_an_article_and_the_reader_sees_it(issue):
     page = Client().get(Article.objects.get(pk=article.pk).get_absolute_url()).content.decode()
     assert "ごみ収集日が変わります" in page and "4月から月曜日になります。" in page
     assert AuditEntry.objects.filter(action="article.edit", municipality_id=TOMAKOMAI).exists()
+
+
+def test_article_editor_explains_the_contact_syntax_and_previews_without_saving(issue):
+    article = issue.articles.first()
+    client = staff_client()
+    page = client.get(url("article_edit", TOMAKOMAI, article.pk)).content.decode()
+    assert "問合せ：環境課【電話】0144-32-6111" in page and "【メール】" in page
+    assert 'id="preview"' in page and "<h2>見出し1</h2>" in page  # the saved body, rendered
+
+    body = "■日時\n5月10日\n\n問合せ：環境課【電話】0144-32-6111"
+    data = {"title": "新しいタイトル", "category": article.category.pk, "body": body, "preview": "1"}
+    response = client.post(url("article_edit", TOMAKOMAI, article.pk), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and "まだ保存していません" in html
+    assert '<aside class="kh-contact" aria-label="問合せ">' in html
+    assert '<a class="kh-tel" href="tel:+81-144-32-6111">' in html
+    assert "新しいタイトル" in html  # the form keeps what was typed
+    article.refresh_from_db()
+    assert article.title == "記事1" and "問合せ" not in article.body_source
+    assert not AuditEntry.objects.filter(action="article.edit").exists()
 
 
 def test_article_edit_errors_are_tied_to_their_field(issue):
@@ -127,6 +166,46 @@ def test_publisher_publishes_now_and_unpublishes():
     assert Client().get(issue.get_absolute_url()).status_code == 404
 
 
+def test_publish_asks_first_saying_what_goes_public_when_and_where():
+    issue = make_issue(publish=False, n_articles=3)
+    client = staff_client(Role.PUBLISHER)
+    page = client.get(url("issue", TOMAKOMAI, issue.pk)).content.decode()
+    assert f'method="get" action="{url("issue_publish", TOMAKOMAI, issue.pk)}"' in page
+
+    at = timezone.localtime() + timedelta(days=2)
+    confirm = client.get(url("issue_publish", TOMAKOMAI, issue.pk), {"at": at.strftime("%Y-%m-%dT%H:%M")})
+    html = confirm.content.decode()
+    assert confirm.status_code == 200 and "公開の確認" in html
+    assert issue.title in html and "3件" in html
+    assert f"{at:%Y}年{at.month}月{at.day}日{at.hour}:{at:%M}" in html and "日本時間" in html
+    assert "http://testserver" + issue.get_absolute_url() in html
+    assert f'name="at" value="{at:%Y-%m-%dT%H:%M}"' in html and 'method="post"' in html
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.DRAFT  # asking changed nothing
+
+    now = client.get(url("issue_publish", TOMAKOMAI, issue.pk), {"at": ""}).content.decode()
+    assert "すぐに公開されます" in now
+
+
+def test_unpublish_asks_first_saying_what_readers_lose():
+    issue = make_issue(n_articles=2)
+    client = staff_client(Role.PUBLISHER)
+    page = client.get(url("issue", TOMAKOMAI, issue.pk)).content.decode()
+    assert f'href="{url("issue_unpublish", TOMAKOMAI, issue.pk)}"' in page
+    html = client.get(url("issue_unpublish", TOMAKOMAI, issue.pk)).content.decode()
+    assert "非公開の確認" in html and "記事2件" in html and issue.get_absolute_url() in html
+    assert Client().get(issue.get_absolute_url()).status_code == 200  # still public until confirmed
+    client.post(url("issue_unpublish", TOMAKOMAI, issue.pk))
+    assert Client().get(issue.get_absolute_url()).status_code == 404
+
+
+def test_confirmation_pages_are_for_publishers_only():
+    issue = make_issue()
+    client = staff_client(Role.EDITOR)
+    assert client.get(url("issue_publish", TOMAKOMAI, issue.pk)).status_code == 404
+    assert client.get(url("issue_unpublish", TOMAKOMAI, issue.pk)).status_code == 404
+
+
 def test_publishing_a_pdf_draft_from_the_workspace_closes_its_ingest_run(settings, tmp_path):
     from kohoshi.ingest.models import IngestRun
     from kohoshi.ingest.runs import ingest_run_create, ingest_run_process
@@ -165,7 +244,7 @@ def test_audit_page_lists_only_this_municipalitys_entries(issue, django_assert_n
     staff_client(code=SAPPORO).post(url("article_delete", SAPPORO, sapporo.articles.first().pk))
     with django_assert_num_queries(6):
         html = client.get(url("audit", TOMAKOMAI)).content.decode()
-    assert article.title in html and "article.delete" in html
+    assert article.title in html and "記事を削除" in html
     assert sapporo.title not in html
 
 

@@ -1,5 +1,6 @@
 """What every staff page shares: the municipality it acts for and what the user may do there."""
 from kohoshi.accounts.policy import Action, role_allows, role_of
+from kohoshi.newsletters.formatting import render_body
 
 
 def staff_context(request, town, **extra) -> dict:
@@ -11,3 +12,15 @@ def staff_context(request, town, **extra) -> dict:
         "can_publish": role_allows(role, Action.PUBLISH),
         **extra,
     }
+
+
+def is_preview(request) -> bool:
+    """The article editor's プレビュー button: render the typed body, save nothing."""
+    return request.method == "POST" and "preview" in request.POST
+
+
+def body_preview(request, article) -> dict:
+    """What readers would see: the typed body when previewing, else the saved one."""
+    body = request.POST.get("body", "") if is_preview(request) else article.body_source
+    html = render_body(body, municipality=article.issue.newsletter.municipality)
+    return {"preview_html": html, "previewing": is_preview(request)}

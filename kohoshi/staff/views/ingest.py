@@ -7,8 +7,10 @@ member may edit for; publishing needs the publish permission.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,11 +23,12 @@ from kohoshi.newsletters.services import (
     article_move as article_move_service,
     article_split as article_split_service,
     article_update,
+    newsletter_create,
     pages_list,
 )
 
 from ..forms import ArticleForm, SplitForm, UploadForm
-from .common import staff_context
+from .common import body_preview, is_preview, staff_context
 
 
 def _run_or_404(request, code: str, pk: int, *, action: Action = Action.EDIT) -> IngestRun:
@@ -56,19 +59,27 @@ def _render(request, run: IngestRun, template: str, **extra):
 @login_required
 def upload(request, code):
     town = municipality_for_staff_or_404(request.user, code, action=Action.EDIT)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, municipality=town)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        run = runs.ingest_run_create(
-            municipality=town,
-            newsletter_title=data["newsletter_title"],
-            published_on=data["published_on"],
-            number=data["number"],
-            pdf_file=data["pdf"],
-            filename=data["pdf"].name,
-            by=request.user,
-        )
-        return redirect("staff:ingest_run", town.code, run.pk)
+        try:
+            # A new newsletter and its first run together, or neither.
+            with transaction.atomic():
+                if form.creates_newsletter:
+                    newsletter_create(municipality=town, title=data["newsletter_title"], by=request.user)
+                run = runs.ingest_run_create(
+                    municipality=town,
+                    newsletter_title=data["newsletter_title"],
+                    published_on=data["published_on"],
+                    number=data["number"],
+                    pdf_file=data["pdf"],
+                    filename=data["pdf"].name,
+                    by=request.user,
+                )
+        except ValidationError as exc:
+            form.add_error("new_newsletter_title" if form.creates_newsletter else None, exc)
+        else:
+            return redirect("staff:ingest_run", town.code, run.pk)
     recent = IngestRun.objects.for_municipality(town).newest_first()[:30]
     status = 400 if request.method == "POST" else 200
     return render(request, "staff/ingest/upload.html", staff_context(request, town, form=form, runs=recent),
@@ -102,7 +113,7 @@ def article_edit(request, code, pk, number):
     article = _article_or_404(run, number)
     initial = {"title": article.title, "category": article.category, "body": article.body_source}
     form = ArticleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not is_preview(request) and form.is_valid():
         try:
             runs.review_edit(article, article_update, **form.cleaned_data, by=request.user)
         except ValidationError as exc:
@@ -113,7 +124,7 @@ def article_edit(request, code, pk, number):
     return _render(
         request, run, "article.html",
         article=article, form=form, split_form=SplitForm(), lines=article.body_source.split("\n"),
-        pages=pages_list(article.pages, last=run.pages_total),
+        pages=pages_list(article.pages, last=run.pages_total), **body_preview(request, article),
     )
 
 
@@ -161,10 +172,24 @@ def article_move(request, code, pk, number):
     return _review_redirect(run, f"#article-{article.number}")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-@require_POST
 def publish(request, code, pk):
+    """GET (the review page's button) asks for confirmation; POST (the confirmation's button) publishes."""
     run = _run_or_404(request, code, pk, action=Action.PUBLISH)
+    if request.method != "POST":
+        if not run.is_reviewable:
+            return redirect("staff:ingest_run", run.municipality_id, run.pk)
+        return render(
+            request, "staff/issue_publish_confirm.html",
+            staff_context(
+                request, run.municipality, run=run, issue=run.issue, article_count=run.issue.articles.count(),
+                at=None, at_value="", scheduled=False,
+                public_url=request.build_absolute_uri(run.issue.get_absolute_url()),
+                action_url=request.path, cancel_url=reverse("staff:ingest_review", args=[run.municipality_id, run.pk]),
+                with_pdf=True,
+            ),
+        )
     try:
         runs.ingest_run_publish(run, by=request.user)
     except ValidationError as exc:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -31,8 +32,9 @@ from kohoshi.newsletters.services import article_delete, article_update, issue_p
 from kohoshi.search.services import search_misses_for
 
 from .. import charts
+from ..audit_labels import audit_action_label, audit_summary_display
 from ..forms import ArticleForm, ScheduleForm, survey_question_forms
-from .common import staff_context
+from .common import body_preview, is_preview, staff_context
 
 PERIODS = (7, 30, 90)
 Key = SurveyQuestion.Key
@@ -59,6 +61,11 @@ def home(request):
     towns = municipalities_for(request.user).select_related("prefecture")
     if request.user.is_superuser:
         towns = towns.with_newsletters()
+    towns = list(towns)
+    if len(towns) == 1 and not request.user.is_superuser:
+        # Most staff act for one municipality: a picker with one choice is a page to click through.
+        # (A superuser acts for every municipality; the list is theirs even when it is short.)
+        return redirect("staff:municipality", code=towns[0].code)
     return render(request, "staff/home.html", {"municipalities": towns})
 
 
@@ -92,23 +99,43 @@ def issue(request, code, issue_id):
     )
 
 
-@require_POST
+def _publish_confirm(request, town, edition, *, at, at_value: str, action_url: str, cancel_url: str, with_pdf: bool):
+    """What publishing will do, stated before it is done: the issue, its articles, when and where."""
+    return render(
+        request, "staff/issue_publish_confirm.html",
+        staff_context(
+            request, town, issue=edition, article_count=edition.articles.count(),
+            at=at, at_value=at_value, scheduled=bool(at and at > timezone.now()),
+            public_url=request.build_absolute_uri(edition.get_absolute_url()),
+            action_url=action_url, cancel_url=cancel_url, with_pdf=with_pdf,
+        ),
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def issue_publish_view(request, code, issue_id):
+    """GET (the issue page's form) asks for confirmation; POST (the confirmation's button) publishes."""
     town = municipality_for_staff_or_404(request.user, code, action=Action.PUBLISH)
     edition = _issue_or_404(town, issue_id)
-    form = ScheduleForm(request.POST)
+    form = ScheduleForm(request.POST if request.method == "POST" else request.GET)
+    # An issue drafted from a PDF goes public through its ingest run, which attaches the PDF
+    # as 紙面PDF and closes the run.
+    run = IngestRun.objects.filter(issue=edition, status=IngestRun.Status.NEEDS_REVIEW).first()
     if not form.is_valid():
         articles = edition.articles.select_related("category").order_by("position")
         return render(
             request, "staff/issue.html",
-            staff_context(request, town, issue=edition, articles=articles, schedule_form=form, now=timezone.now()),
+            staff_context(request, town, issue=edition, articles=articles, schedule_form=form, now=timezone.now(),
+                          review_run=run),
             status=400,
         )
     at = form.cleaned_data["at"]
-    # An issue drafted from a PDF goes public through its ingest run, which attaches the PDF
-    # as 紙面PDF and closes the run.
-    run = IngestRun.objects.filter(issue=edition, status=IngestRun.Status.NEEDS_REVIEW).first()
+    if request.method != "POST":
+        return _publish_confirm(
+            request, town, edition, at=at, at_value=form.data.get("at", ""), action_url=request.path,
+            cancel_url=reverse("staff:issue", args=[town.code, edition.pk]), with_pdf=run is not None,
+        )
     try:
         if run:
             edition = ingest_run_publish(run, by=request.user, at=at).issue
@@ -125,11 +152,19 @@ def issue_publish_view(request, code, issue_id):
     return redirect("staff:issue", code=town.code, issue_id=edition.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def issue_unpublish_view(request, code, issue_id):
+    """GET asks for confirmation, saying what readers will no longer see; POST unpublishes."""
     town = municipality_for_staff_or_404(request.user, code, action=Action.PUBLISH)
-    edition = issue_unpublish(_issue_or_404(town, issue_id), by=request.user)
+    edition = _issue_or_404(town, issue_id)
+    if request.method != "POST":
+        return render(
+            request, "staff/issue_unpublish_confirm.html",
+            staff_context(request, town, issue=edition, article_count=edition.articles.count(),
+                          public_url=request.build_absolute_uri(edition.get_absolute_url())),
+        )
+    edition = issue_unpublish(edition, by=request.user)
     messages.success(request, _("号を非公開にしました。"))
     return redirect("staff:issue", code=town.code, issue_id=edition.pk)
 
@@ -162,7 +197,7 @@ def article_edit(request, code, article_id):
     article = _article_or_404(town, article_id)
     initial = {"title": article.title, "category": article.category, "body": article.body_source}
     form = ArticleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not is_preview(request) and form.is_valid():
         try:
             article_update(article, by=request.user, **form.cleaned_data)
         except ValidationError as e:
@@ -170,8 +205,9 @@ def article_edit(request, code, article_id):
         else:
             messages.success(request, _("記事を保存しました。"))
             return redirect("staff:issue", code=town.code, issue_id=article.issue_id)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "staff/article_edit.html", staff_context(request, town, article=article, form=form),
+    status = 400 if request.method == "POST" and not is_preview(request) else 200
+    return render(request, "staff/article_edit.html",
+                  staff_context(request, town, article=article, form=form, **body_preview(request, article)),
                   status=status)
 
 
@@ -197,6 +233,9 @@ def audit(request, code):
     town = municipality_for_staff_or_404(request.user, code)
     entries = AuditEntry.objects.filter(municipality=town).select_related("actor")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    for entry in page:
+        entry.action_label = audit_action_label(entry.action)
+        entry.summary_display = audit_summary_display(entry.action, entry.summary)
     return render(request, "staff/audit.html", staff_context(request, town, page=page))
 
 

@@ -8,6 +8,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(0)
+
+
 class Command(BaseCommand):
     help = "Serve kohoshi with waitress on 127.0.0.1:PORT, with a background task worker beside it."
 
@@ -29,9 +33,12 @@ class Command(BaseCommand):
         worker = None
         if not no_worker and settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
             worker = subprocess.Popen([sys.executable, "-m", "kohoshi", "worker"])
-        # SIGTERM (systemd, docker stop) exits like Ctrl+C, so exit handlers run: the article views
-        # this process buffered are written then (kohoshi.engagement.viewbuffer).
-        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+        # A process manager stops the server with SIGTERM, often to this process alone: by default
+        # Python would die at once and leave the worker running (with the old code, after a
+        # deploy). As SystemExit, waitress closes down as on Ctrl+C and the worker is stopped below;
+        # exit handlers run too, writing the article views this process buffered
+        # (kohoshi.engagement.viewbuffer).
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
         self.stdout.write(f"kohoshi: serving on http://{host}:{port}/ (Ctrl+C to stop)")
         try:
             serve(application, host=host, port=port, threads=threads, ident="kohoshi", **waitress_options)
