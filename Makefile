@@ -6,8 +6,9 @@ PORT ?= 8000
 SHARED ?= ../shared
 # Debian packages: the browser and Japanese fonts for browser tests and screenshots (libatomic1
 # for the Node.js that Playwright's Python package runs), Tesseract for scanned PDFs, gettext for
-# messages; LibreOffice (the second PDF producer) only for `make bench`.
-APT_PACKAGES := chromium libatomic1 fonts-ipaexfont tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert gettext
+# messages, postgresql-client (pg_dump/pg_restore for `kohoshi backup` on PostgreSQL); LibreOffice
+# (the second PDF producer) only for `make bench`.
+APT_PACKAGES := chromium libatomic1 fonts-ipaexfont tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert gettext postgresql-client
 BENCH_APT_PACKAGES := libreoffice-writer-nogui
 PG_URL_DEFAULT := postgres://postgres@127.0.0.1:5432/test
 

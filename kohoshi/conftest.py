@@ -2,17 +2,19 @@
 import os
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from kohoshi.staff.tests.factories import make_issue
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters live in the cache: each test starts from zero."""
-    cache.clear()
+    """Rate-limit counters and buffered view counts live in caches: each test starts from zero."""
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 KOHOSHI_DATA_DIR   where the SQLite file, uploads and the secret key live (default ./var)
 DATABASE_URL       PostgreSQL (postgres://...) instead of the SQLite file
 REDIS_URL          shared cache and, with KOHOSHI_TASKS=rq, the task queue
-KOHOSHI_TASKS      db (default: django-tasks-db worker, `kohoshi db_worker`), rq, or immediate
+KOHOSHI_TASKS      db (default: django-tasks-db worker, `kohoshi worker`), rq, or immediate
 KOHOSHI_DEBUG      1 for development pages
 KOHOSHI_ALLOWED_HOSTS  comma-separated host names
 KOHOSHI_SITE_URL   absolute base URL used in feeds, OGP and e-mails (unset: taken from each request)
@@ -122,7 +122,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the task worker writes.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        # A writer waits up to 30 s for the lock: an import's issue transaction (with a search index
+        # merge on a busy machine) can hold it for over 10 s, and a reader's survey answer should
+        # wait its turn rather than be refused.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -131,13 +134,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] not in ("", ":memory:") and Path(DATABASES["default"]["NAME"]).parent.is_dir():
         _private_file(Path(DATABASES["default"]["NAME"]))
 
+# A connection the database dropped (restart, outage, idle timeout) is noticed and replaced at the
+# start of the next request instead of failing it with a 500.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# "views" buffers article view counts until they are written in batches (engagement.viewbuffer):
+# its own alias so that culling the default cache never drops a count.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "views": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kohoshi"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kohoshi"},
+        "views": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "kohoshi-views",
+            "OPTIONS": {"MAX_ENTRIES": 10_000_000},
+        },
+    }
+# Seconds between writes of buffered article views from each web server process (0: only the
+# worker's upkeep and shutdown write them).
+KOHOSHI_VIEWS_FLUSH_SECONDS = float(os.environ.get("KOHOSHI_VIEWS_FLUSH_SECONDS", "10"))
 
 _TASKS_BACKEND = os.environ.get("KOHOSHI_TASKS", "db")
 TASKS = {
@@ -210,6 +232,12 @@ if _env_bool("KOHOSHI_HTTPS"):
     # For other WSGI servers (gunicorn behind its proxy); under `kohoshi serve` waitress has
     # already removed this header unless it came from KOHOSHI_TRUSTED_PROXY.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Reading an uploaded PDF (and rendering its pages) happens in a child process with these limits:
+# a PDF that inflates past them fails its ingest run instead of exhausting the machine.
+KOHOSHI_INGEST_MEMORY_MB = int(os.environ.get("KOHOSHI_INGEST_MEMORY_MB", "1024"))
+KOHOSHI_INGEST_SECONDS = float(os.environ.get("KOHOSHI_INGEST_SECONDS", "1800"))
+KOHOSHI_INGEST_PAGE_SECONDS = float(os.environ.get("KOHOSHI_INGEST_PAGE_SECONDS", "180"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -2,15 +2,15 @@
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
 from kohoshi.accounts.audit import audit_record
 from kohoshi.accounts.policy import Action, require
 from kohoshi.newsletters.models import Article
 
-from .models import ArticleDailyViews, SurveyQuestion, SurveyResponse
+from . import viewbuffer
+from .models import SurveyQuestion, SurveyResponse
 from .questions import DEFAULTS_BY_KEY, RATING_CHOICES_MAX, RATING_CHOICES_MIN, RATING_KEYS
 
 # Crawlers, link previewers, monitors and command-line clients announce themselves; an empty
@@ -28,24 +28,22 @@ def is_bot_user_agent(user_agent: str) -> bool:
 
 
 def article_view_record(article: Article, *, user_agent: str, day=None) -> bool:
-    """Count one view of an article for today; bots are not counted.
+    """Count one view of an article for today; bots are not counted. Returns whether it was.
 
-    An UPDATE … SET views = views + 1 first (the common case, and atomic in the database), an
-    INSERT when the day's row is missing, and the UPDATE again when a concurrent request
-    inserted it first — so parallel views lose nothing. Returns whether the view was counted.
+    The count goes to the cache (an atomic increment), not the database: reading pages never
+    write, so they never wait for an import's transaction. `article_views_flush` writes the
+    counts in batches (kohoshi.engagement.viewbuffer explains why none is lost).
     """
     if is_bot_user_agent(user_agent):
         return False
-    day = day or timezone.localdate()
-    rows = ArticleDailyViews.objects.filter(article_id=article.pk, day=day)
-    if rows.update(views=F("views") + 1):
-        return True
-    try:
-        with transaction.atomic():
-            ArticleDailyViews.objects.create(article_id=article.pk, day=day, views=1)
-    except IntegrityError:
-        rows.update(views=F("views") + 1)
+    viewbuffer.add(article.pk, day or timezone.localdate())
     return True
+
+
+def article_views_flush(*, everything: bool = False) -> int:
+    """Write the buffered view counts to ArticleDailyViews in one transaction; returns how many
+    views were written. `everything` also takes the counts of the last seconds (at shutdown)."""
+    return viewbuffer.flush(everything=everything)
 
 
 def survey_response_create(

@@ -29,6 +29,11 @@ class IngestRunQuerySet(models.QuerySet):
     def running(self):
         return self.filter(status__in=IngestRun.RUNNING)
 
+    def stalled(self, *, now=None):
+        """EXTRACTING without progress for IngestRun.STALE_AFTER: its worker died mid-run."""
+        now = now or timezone.now()
+        return self.filter(status=IngestRun.Status.EXTRACTING, updated_at__lt=now - IngestRun.STALE_AFTER)
+
 
 class IngestRun(models.Model):
     """One uploaded newsletter PDF on its way to a reviewed, published issue.
@@ -64,6 +69,8 @@ class IngestRun(models.Model):
     failure_reason = models.TextField(_("失敗の理由"), blank=True)
     needs_ocr = models.BooleanField(_("OCRが必要"), default=False)
     warnings = models.JSONField(_("注意"), default=list, blank=True)
+    # The worker retries a stalled run once by itself (ingest_runs_retry_stale); the second stall fails it.
+    auto_retried = models.BooleanField(default=False)
     issue = models.ForeignKey(
         Issue, null=True, blank=True, on_delete=models.SET_NULL, related_name="ingest_runs", verbose_name=_("号")
     )

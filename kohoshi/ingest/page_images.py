@@ -2,13 +2,16 @@
 import uuid
 from pathlib import Path
 
-import pypdfium2 as pdfium
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from .models import IngestRun
+from .pdf import PdfRejected
+from .pdf.sandbox import Limits, render_page_png
+from .runs import sandbox_limits
 
 PAGE_IMAGE_WIDTH = 1000
+PAGE_IMAGE_SECONDS = 30  # a staff member is waiting for the page
 
 
 def page_image_path(run: IngestRun, page: int) -> Path:
@@ -16,7 +19,9 @@ def page_image_path(run: IngestRun, page: int) -> Path:
 
     The cache lives under MEDIA_ROOT/private/ (never served directly), named by the PDF's hash so
     re-runs of the same file share it. Only runs that passed extraction get here, so the page
-    sizes were checked by the engine already.
+    sizes were checked by the engine already; the rendering still happens in a child process
+    with the ingest limits, so a page that inflates to gigabytes never enters the web server.
+    A page over the limits is a ValidationError (the view answers 404).
     """
     if run.status in IngestRun.RUNNING or not run.source_sha256:
         raise ValidationError("読み取りが終わるまで、ページ画像は作れません")
@@ -27,16 +32,16 @@ def page_image_path(run: IngestRun, page: int) -> Path:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     with run.source_pdf.open("rb") as fh:
-        doc = pdfium.PdfDocument(fh.read())
-    try:
-        pdf_page = doc[page - 1]
-        width, height = pdf_page.get_size()
-        scale = min(PAGE_IMAGE_WIDTH / width, 3 * PAGE_IMAGE_WIDTH / height)
-        image = pdf_page.render(scale=scale).to_pil()
-        pdf_page.close()
-    finally:
-        doc.close()
+        data = fh.read()
     partial = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
-    image.save(partial, format="PNG", optimize=True)
+    limits = sandbox_limits()
+    try:
+        render_page_png(
+            data, page=page, width=PAGE_IMAGE_WIDTH, out_path=str(partial),
+            limits=Limits(memory_mb=limits.memory_mb, seconds=PAGE_IMAGE_SECONDS, page_seconds=PAGE_IMAGE_SECONDS),
+        )
+    except PdfRejected as exc:
+        partial.unlink(missing_ok=True)
+        raise ValidationError(str(exc), code=exc.code) from None
     partial.replace(path)  # atomic: two staff opening the page at once never see half a file
     return path

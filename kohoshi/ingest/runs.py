@@ -11,6 +11,7 @@ import logging
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
@@ -24,6 +25,7 @@ from kohoshi.places.models import Municipality
 
 from . import pdf
 from .limits import MAX_BYTES, MAX_PAGES
+from .pdf.sandbox import Limits, extract_issue_limited
 from .models import IngestRun
 
 logger = logging.getLogger(__name__)
@@ -114,11 +116,12 @@ def ingest_run_claim(run_id: int) -> bool:
     )
 
 
-def ingest_run_retry(run: IngestRun, *, by) -> IngestRun:
+def ingest_run_retry(run: IngestRun, *, by, automatic: bool = False) -> IngestRun:
     """FAILED or stale QUEUED/EXTRACTING → QUEUED again, and enqueue the extraction.
 
     A worker that died mid-run leaves its run EXTRACTING forever; after IngestRun.STALE_AFTER
-    without progress, staff may start it again.
+    without progress, staff may start it again, and the worker does once by itself
+    (`automatic`, remembered on the run; a retry by staff allows one more).
     """
     from .tasks import process_ingest_run
 
@@ -127,13 +130,42 @@ def ingest_run_retry(run: IngestRun, *, by) -> IngestRun:
         if not run.can_retry:
             raise ValidationError("この取り込みはやり直せません(実行中か、もう終わっています)")
         run.status = Status.QUEUED
+        run.auto_retried = automatic
         run.pages_done = run.pages_total = 0
         run.failure_code = run.failure_reason = ""
         run.started_at = run.finished_at = None
         run.save()
-        audit_record(actor=by, action="ingest.retry", target=run, municipality=run.municipality, summary=run.issue_title)
+        audit_record(
+            actor=by, action="ingest.retry", target=run, municipality=run.municipality,
+            summary=run.issue_title + (" (自動)" if automatic else ""),
+        )
         transaction.on_commit(lambda: process_ingest_run.enqueue(run.pk))
     return run
+
+
+STALLED_REASON = (
+    "読み取りが{minutes}分以上進まないまま止まり、自動でやり直しても同じでした(処理していたワーカーが"
+    "止まった可能性があります)。時間をおいて読み込み直し、続くときは管理者に連絡してください。"
+)
+
+
+def ingest_runs_retry_stale(*, now=None) -> list[IngestRun]:
+    """Runs whose worker died mid-run (EXTRACTING, no progress for STALE_AFTER) start again once
+    by themselves; a run that stalls again after that FAILS (`stalled`), so staff see why.
+
+    Called periodically by `kohoshi worker`. Returns the runs it touched.
+    """
+    touched = []
+    for run in IngestRun.objects.stalled(now=now).select_related("municipality"):
+        try:
+            if run.auto_retried:
+                minutes = int(IngestRun.STALE_AFTER.total_seconds() // 60)
+                touched.append(ingest_run_fail(run, reason=STALLED_REASON.format(minutes=minutes), code="stalled"))
+            else:
+                touched.append(ingest_run_retry(run, by=SYSTEM, automatic=True))
+        except ValidationError:
+            continue  # it moved on meanwhile (progress, or finished)
+    return touched
 
 
 def ingest_run_progress(run_id: int, *, done: int, total: int) -> None:
@@ -172,8 +204,11 @@ def ingest_run_process(run_id: int, *, progress=None) -> IngestRun:
     try:
         with run.source_pdf.open("rb") as fh:
             data = fh.read(MAX_BYTES + 1)
-        draft = pdf.extract_issue(
+        # In a child process with a memory and a time limit: a decompression bomb fails the run
+        # (memory_limit, time_limit) instead of taking the worker or the machine down.
+        draft = extract_issue_limited(
             data,
+            limits=sandbox_limits(),
             max_bytes=MAX_BYTES,
             max_pages=MAX_PAGES,
             progress=lambda done, total: _progress(run_id, done, total, progress),
@@ -194,6 +229,16 @@ def ingest_run_process(run_id: int, *, progress=None) -> IngestRun:
     except Exception:
         logger.exception("Saving the draft issue failed for ingest run %s", run_id)
         return ingest_run_fail(run, reason=UNEXPECTED_REASON, code="error")
+
+
+def sandbox_limits() -> Limits:
+    """The memory and time a PDF may take to read (settings KOHOSHI_INGEST_MEMORY_MB, …_SECONDS,
+    …_PAGE_SECONDS); page images use the same limits."""
+    return Limits(
+        memory_mb=settings.KOHOSHI_INGEST_MEMORY_MB,
+        seconds=settings.KOHOSHI_INGEST_SECONDS,
+        page_seconds=settings.KOHOSHI_INGEST_PAGE_SECONDS,
+    )
 
 
 def _progress(run_id: int, done: int, total: int, also=None) -> None:

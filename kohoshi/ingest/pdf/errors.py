@@ -19,6 +19,9 @@ class PdfRejected(Exception):
     ``too_many_pages``        more than ``max_pages`` pages
     ``page_bomb``             absurd page size or object count on a page
     ``no_pages``              the document has no pages
+    ``memory_limit``          reading needed more memory than the sandbox allows (a
+                              decompression bomb), see ``sandbox.py``
+    ``time_limit``            reading took longer than the sandbox allows
     ``ocr_unavailable``       reserved; today a scan without Tesseract yields
                               ``DraftIssue.needs_ocr = True`` instead of this error
     ========================  =====================================================

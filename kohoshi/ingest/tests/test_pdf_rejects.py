@@ -171,3 +171,14 @@ def test_scan_is_read_with_tesseract_when_installed():
     assert issue.needs_ocr is False
     text = " ".join(a.title + " " + a.body for a in issue.articles)
     assert "library" in text
+
+
+@pytest.mark.heavy
+def test_scan_is_read_with_tesseract_inside_the_memory_limited_child():
+    from kohoshi.ingest.pdf.sandbox import Limits, extract_issue_limited
+
+    if not ocr.available():
+        pytest.skip("tesseract with jpn data is not installed")
+    issue = extract_issue_limited(_image_only_pdf(), limits=Limits(memory_mb=1024))
+    assert issue.needs_ocr is False
+    assert "library" in " ".join(a.title + " " + a.body for a in issue.articles)

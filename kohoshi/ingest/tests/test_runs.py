@@ -63,7 +63,7 @@ def stub_engine(monkeypatch, result=None, error=None):
         kwargs["progress"](1, 1)
         return result
 
-    monkeypatch.setattr(runs.pdf, "extract_issue", extract_issue)
+    monkeypatch.setattr(runs, "extract_issue_limited", extract_issue)
 
 
 # ---------------------------------------------------------------------------- extraction
@@ -241,11 +241,11 @@ def test_status_is_guarded_by_a_constraint(town, simple_pdf):
 
 
 def test_a_failed_run_can_be_retried_and_then_succeeds(town, simple_pdf, monkeypatch, django_capture_on_commit_callbacks):
-    real = runs.pdf.extract_issue
-    monkeypatch.setattr(runs.pdf, "extract_issue", lambda *a, **k: 1 / 0)
+    real = runs.extract_issue_limited
+    monkeypatch.setattr(runs, "extract_issue_limited", lambda *a, **k: 1 / 0)
     run = processed(town, simple_pdf)
     assert run.status == Status.FAILED and run.can_retry
-    monkeypatch.setattr(runs.pdf, "extract_issue", real)
+    monkeypatch.setattr(runs, "extract_issue_limited", real)
     with django_capture_on_commit_callbacks(execute=True):  # the immediate task backend runs it
         run = runs.ingest_run_retry(run, by=SYSTEM)
     run.refresh_from_db()
@@ -390,3 +390,33 @@ def test_page_image_is_rendered_once_and_cached(draft):
 def test_pages_label_and_back(pages, label):
     assert pages_label(pages) == label
     assert pages_list(label) == sorted(set(pages))
+
+
+# ---------------------------------------------------------------------------- limits (issue 12 #5)
+
+
+def test_a_decompression_bomb_fails_the_run_at_the_memory_limit(town, settings, bomb):
+    from .bomb_pdf import peak_rss
+
+    settings.KOHOSHI_INGEST_MEMORY_MB = 256
+    run = make_run(town, bomb)
+    with peak_rss() as worker:
+        run = runs.ingest_run_process(run.pk)
+    assert (run.status, run.failure_code) == (Status.FAILED, "memory_limit")
+    assert "メモリの上限" in run.failure_reason and run.can_retry
+    assert worker.mb < 80
+    assert not Issue.objects.exists()
+
+
+def test_a_bomb_page_image_is_refused_without_the_server_inflating_it(town, settings, bomb):
+    from .bomb_pdf import peak_rss
+
+    settings.KOHOSHI_INGEST_MEMORY_MB = 256
+    run = make_run(town, bomb)
+    # As if the engine had passed it (an older engine, or a bomb that only rendering inflates).
+    IngestRun.objects.filter(pk=run.pk).update(status=Status.NEEDS_REVIEW, pages_total=1, pages_done=1)
+    run.refresh_from_db()
+    with peak_rss() as server, pytest.raises(ValidationError) as caught:
+        page_images.page_image_path(run, 1)
+    assert "メモリの上限" in caught.value.messages[0]
+    assert server.mb < 80

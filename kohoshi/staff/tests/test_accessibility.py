@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from kohoshi.engagement.services import article_view_record, survey_response_create
+from kohoshi.engagement.services import article_view_record, article_views_flush, survey_response_create
 from kohoshi.ingest import runs as pipeline
 from kohoshi.ingest.tests.newsletter_pdf import newsletter_pdf
 from kohoshi.newsletters.services import article_delete
@@ -34,6 +34,7 @@ def workspace(live_server):
     articles = list(issue.articles.order_by("position"))
     for article in articles[:2]:
         article_view_record(article, user_agent="Mozilla/5.0 (Linux; Android 14) Mobile Safari/537.36")
+    article_views_flush(everything=True)
     survey_response_create(articles[0], helpful="役に立った", clarity="ふつう", comment="写真があると嬉しいです", age_band="60代")
     survey_response_create(articles[1], helpful="役に立たなかった", clarity="わかりにくかった")
     article_delete(articles[3], by=user)

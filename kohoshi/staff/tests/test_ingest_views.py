@@ -209,7 +209,7 @@ def test_failed_run_shows_its_reason(client, editor, monkeypatch, simple_pdf):
 def test_scanned_pdf_shows_that_ocr_is_needed(client, editor, monkeypatch):
     from kohoshi.ingest.pdf import DraftIssue
 
-    monkeypatch.setattr(runs.pdf, "extract_issue", lambda data, **kw: DraftIssue([], 1, needs_ocr=True))
+    monkeypatch.setattr(runs, "extract_issue_limited", lambda data, **kw: DraftIssue([], 1, needs_ocr=True))
     run = runs.ingest_run_create(
         municipality=Municipality.objects.get(code=ATSUGI), newsletter_title="広報あつぎ",
         published_on=date(2024, 4, 15), pdf_file=b"%PDF-scan",

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from kohoshi.engagement.services import article_views_flush
 from kohoshi.search.services import search_miss_record
 from kohoshi.accounts.models import Role
 from kohoshi.staff.tests.factories import PASSWORD, SAPPORO, TOMAKOMAI, make_issue, make_staff
@@ -36,6 +37,7 @@ def test_each_municipality_publishes_and_sees_only_its_own_readers(code, other):
         survey = reverse("engagement:survey", args=[article.pk])
         reader.post(survey, {"helpful": "役に立った", "clarity": "わかりやすかった", "comment": f"{c}の読者より"})
     search_miss_record("除雪", municipality_code=code)
+    article_views_flush(everything=True)  # what the web server does every few seconds
 
     dashboard = staff[code].get(reverse("staff:dashboard", args=[code])).content.decode()
     assert f"{code}の読者より" in dashboard and f"{other}の読者より" not in dashboard

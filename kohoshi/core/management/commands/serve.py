@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--host", default=os.environ.get("KOHOSHI_HOST", "127.0.0.1"))
         parser.add_argument("--threads", type=int, default=8)
-        parser.add_argument("--no-worker", action="store_true", help="do not start `kohoshi db_worker`")
+        parser.add_argument("--no-worker", action="store_true", help="do not start `kohoshi worker`")
 
     def handle(self, *args, port, host, threads, no_worker, **options):
         # Static files are served under hashed names from the manifest collectstatic writes;
@@ -32,10 +32,12 @@ class Command(BaseCommand):
         waitress_options = self._waitress_options()
         worker = None
         if not no_worker and settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
-            worker = subprocess.Popen([sys.executable, "-m", "kohoshi", "db_worker"])
+            worker = subprocess.Popen([sys.executable, "-m", "kohoshi", "worker"])
         # A process manager stops the server with SIGTERM, often to this process alone: by default
         # Python would die at once and leave the worker running (with the old code, after a
-        # deploy). As SystemExit, waitress closes down as on Ctrl+C and the worker is stopped below.
+        # deploy). As SystemExit, waitress closes down as on Ctrl+C and the worker is stopped below;
+        # exit handlers run too, writing the article views this process buffered
+        # (kohoshi.engagement.viewbuffer).
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
         self.stdout.write(f"kohoshi: serving on http://{host}:{port}/ (Ctrl+C to stop)")
         try:
