@@ -5,8 +5,9 @@ import pytest
 
 from kohoshi.accounts.policy import SYSTEM
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import OperationalError, connection
 
+from kohoshi.engagement import services
 from kohoshi.engagement.models import ArticleDailyViews, SurveyQuestion
 from kohoshi.engagement.questions import survey_questions_for
 from kohoshi.engagement.services import article_view_record, is_bot_user_agent, survey_question_update
@@ -39,6 +40,19 @@ def test_view_record_ignores_bots_and_empty_user_agents(article, user_agent):
 def test_view_record_counts_ordinary_browsers(article):
     assert not is_bot_user_agent(BROWSER)
     assert article_view_record(article, user_agent=BROWSER) is True
+
+
+def test_article_page_is_served_when_the_view_cannot_be_written(article, client, monkeypatch, caplog):
+    """Found by the soak (issue 12): on SQLite an import held the write lock past busy_timeout
+    and the reader got a 500 for a view count."""
+    def locked(*args):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "_views_add", locked)
+    assert article_view_record(article, user_agent=BROWSER) is False
+    response = client.get(article.get_absolute_url(), HTTP_USER_AGENT=BROWSER)
+    assert response.status_code == 200
+    assert "not counted: database is locked" in caplog.text
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers: no race to lose")
