@@ -13,6 +13,7 @@ from . import viewbuffer
 from .models import SurveyQuestion, SurveyResponse
 from .questions import DEFAULTS_BY_KEY, RATING_CHOICES_MAX, RATING_CHOICES_MIN, RATING_KEYS
 
+
 # Crawlers, link previewers, monitors and command-line clients announce themselves; an empty
 # User-Agent is almost never a person with a browser.
 BOT_USER_AGENT = re.compile(

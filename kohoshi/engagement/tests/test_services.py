@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection
 from django.utils import timezone
 
+from kohoshi.engagement import services
 from kohoshi.engagement.models import ArticleDailyViews, SurveyQuestion
 from kohoshi.engagement.questions import survey_questions_for
 from kohoshi.engagement import viewbuffer
