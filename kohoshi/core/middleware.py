@@ -17,8 +17,7 @@ SecretFreeGZipMiddleware: gzip for the reading pages, and only where it gives no
 """
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import JsonResponse
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import add_never_cache_headers
 
