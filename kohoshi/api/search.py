@@ -26,12 +26,29 @@ class SearchOut(Schema):
     results: list[SearchResultOut]
 
 
+# django-ninja answers a query that fails SearchIn with 422 and this body; documented so clients
+# (and schemathesis) know the shape. 400 is core.middleware.NulRejectMiddleware's answer to a NUL,
+# 503 is api.database_unavailable's.
+class ValidationErrorItemOut(Schema):
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[ValidationErrorItemOut]
+
+
+class MessageOut(Schema):
+    detail: str
+
+
 class SearchIn(Schema):
     q: str = Field(max_length=200, description="検索語(スペースでAND、\"…\"で語句、OR、-で除外)")
     limit: int = Field(10, ge=1, le=50)
 
 
-@router.get("", response=SearchOut, summary="記事を検索", exclude_none=True)
+@router.get("", response={200: SearchOut, 400: MessageOut, 422: ValidationErrorOut, 503: MessageOut}, summary="記事を検索", exclude_none=True)
 def search(request, params: Query[SearchIn]):
     results = search_articles(params.q, per_page=params.limit)
     base = site_url(request)

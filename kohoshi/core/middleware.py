@@ -17,7 +17,7 @@ SecretFreeGZipMiddleware: gzip for the reading pages, and only where it gives no
 """
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import add_never_cache_headers
 
@@ -80,6 +80,9 @@ class NulRejectMiddleware:
             or _has_nul(request.COOKIES.values())
             or _has_nul(request.COOKIES.keys())
         ):
+            if request.path_info.startswith("/api/"):
+                # API clients read JSON, and the schema documents this 400 (found by schemathesis).
+                return JsonResponse({"detail": "リクエストにNUL文字が含まれています。"}, status=400)
             raise BadRequest("NUL character in the request")
         if request.method == "POST" and request.content_type in _FORM_TYPES:
             # Uploaded files may hold NUL bytes; only the text fields are checked.
