@@ -455,8 +455,6 @@ def main() -> int:
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"soak-{args.database}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
-    if server_log.count("Traceback"):
-        shutil.copy(work / "serve.log", OUT / f"soak-{args.database}-serve.log")
     print(json.dumps({k: v for k, v in result.items() if k not in ("imports", "status")}, ensure_ascii=False, indent=1))
     print("imports:", [(i["round"], i["municipality"], i["seconds"], i["returncode"], i["outcomes"]) for i in imports])
     ok = (
@@ -464,6 +462,8 @@ def main() -> int:
         and all(i["returncode"] == 0 for i in imports) and imports and not server_log.count("Traceback")
         and server_exit == 0 and not leftover
     )
+    if not ok:
+        shutil.copy(work / "serve.log", OUT / f"soak-{args.database}-serve.log")
     print("soak:", "PASS" if ok else "FAIL", flush=True)
     if args.database == "postgres":
         subprocess.run(["dropdb", "--if-exists", *pg, args.db_name], check=False)
