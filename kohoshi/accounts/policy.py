@@ -49,11 +49,20 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
+def _acts_everywhere(user) -> bool:
+    """The system, and active site administrators, act for every municipality as publishers."""
+    return user is SYSTEM or (getattr(user, "is_superuser", False) and user.is_active)
+
+
+def _may_hold_memberships(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.is_active
+
+
 def role_of(user, municipality) -> str | None:
     """The user's role for the municipality (site administrators are publishers everywhere)."""
-    if user is SYSTEM or (getattr(user, "is_superuser", False) and user.is_active):
+    if _acts_everywhere(user):
         return Role.PUBLISHER
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _may_hold_memberships(user):
         return None
     municipality_id = getattr(municipality, "pk", municipality)
     return Membership.objects.filter(user=user, municipality_id=municipality_id).values_list("role", flat=True).first()
@@ -74,9 +83,9 @@ def require(user, municipality, action: Action) -> None:
 
 
 def municipalities_for(user, *, action: Action = Action.VIEW):
-    if user is SYSTEM or (getattr(user, "is_superuser", False) and user.is_active):
+    if _acts_everywhere(user):
         return Municipality.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _may_hold_memberships(user):
         return Municipality.objects.none()
     return Municipality.objects.filter(
         memberships__user=user, memberships__role__in=Role.at_least(REQUIRED_ROLE[Action(action)])

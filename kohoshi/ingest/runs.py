@@ -175,16 +175,21 @@ def ingest_run_progress(run_id: int, *, done: int, total: int) -> None:
     )
 
 
+def _failed(run: IngestRun, *, code: str, reason: str) -> None:
+    """Mark a locked run FAILED with its reason (the caller writes any audit row)."""
+    run.status = Status.FAILED
+    run.failure_code = code[:40]
+    run.failure_reason = reason
+    run.finished_at = timezone.now()
+    run.save()
+
+
 def ingest_run_fail(run: IngestRun, *, reason: str, code: str = "error") -> IngestRun:
     with transaction.atomic():
         run = _locked_run(run)
         if run.status not in (*IngestRun.RUNNING, Status.NEEDS_REVIEW):
             raise ValidationError("この取り込みはもう終わっています")
-        run.status = Status.FAILED
-        run.failure_code = code[:40]
-        run.failure_reason = reason or UNEXPECTED_REASON
-        run.finished_at = timezone.now()
-        run.save()
+        _failed(run, code=code, reason=reason or UNEXPECTED_REASON)
         audit_record(
             actor=None, action="ingest.fail", target=run, municipality=run.municipality,
             summary=f"{run.issue_title}: {run.failure_reason}",
@@ -276,11 +281,7 @@ def ingest_run_draft(run: IngestRun, draft) -> IngestRun:
         )
         issue, warnings = issue_draft_replace(data, source_hash=run.source_sha256, by=SYSTEM)
         for older in IngestRun.objects.select_for_update().filter(issue=issue, status=Status.NEEDS_REVIEW):
-            older.status = Status.FAILED
-            older.failure_code = "replaced"
-            older.failure_reason = "同じ号の新しい取り込みに置き換えられました"
-            older.finished_at = timezone.now()
-            older.save()
+            _failed(older, code="replaced", reason="同じ号の新しい取り込みに置き換えられました")
         warnings = list(draft.warnings) + warnings
         run.issue = issue
         run.status = Status.NEEDS_REVIEW

@@ -232,8 +232,8 @@ def _locked_issue(issue_id: int) -> Issue:
 
 
 def _publish(issue: Issue, *, by, at=None) -> None:
-    """The one publish path (inside the caller's transaction, on a locked issue)."""
-    require(by, issue.newsletter.municipality, Action.PUBLISH)
+    """The one publish path (inside the caller's transaction, on a locked issue). Its two callers,
+    issue_publish and issue_import, have checked the publish permission before they began."""
     if not issue.articles.exists():
         raise ValidationError("記事のない号は公開できません")
     issue.status = Issue.Status.PUBLISHED
