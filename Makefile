@@ -4,15 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 SHARED ?= ../shared
-# Debian packages: the browser and Japanese fonts for browser tests and screenshots (libatomic1
-# for the Node.js that Playwright's Python package runs), Tesseract for scanned PDFs, gettext for
+# Debian packages: the browser and fonts for browser tests and screenshots (IPAex for Japanese,
+# Noto CJK for the Chinese and Korean interface and translated pages, DejaVu for Vietnamese;
+# libatomic1 for the Node.js that Playwright's Python package runs), Tesseract for scanned PDFs, gettext for
 # messages, postgresql-client (pg_dump/pg_restore for `kohoshi backup` on PostgreSQL); LibreOffice
-# (the second PDF producer) only for `make bench`.
-APT_PACKAGES := chromium libatomic1 fonts-ipaexfont tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert gettext postgresql-client
-BENCH_APT_PACKAGES := libreoffice-writer-nogui
+# (the second PDF producer) only for `make bench`; nginx for deploy/nginx and its test
+# (kohoshi/core/tests/test_nginx.py runs it on loopback); wrk for bench/web.
+APT_PACKAGES := chromium libatomic1 ffmpeg fonts-ipaexfont fonts-noto-cjk fonts-dejavu-core tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert gettext postgresql-client nginx
+BENCH_APT_PACKAGES := libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-draw-nogui wrk
 PG_URL_DEFAULT := postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install system-deps demo serve test test-sqlite test-postgres test-fast bench clean
+.PHONY: install system-deps demo serve test test-sqlite test-postgres test-fast bench bench-web clean
 
 install: system-deps $(VENV)/.installed
 
@@ -21,13 +23,13 @@ system-deps:
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	  $$SUDO apt-get -o DPkg::Lock::Timeout=900 update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends $$missing; \
 	fi
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,translation]'
 	touch $@
 
 demo: install
@@ -69,6 +71,13 @@ bench:
 	$(BIN)/python bench/imports/run.py
 	$(BIN)/python -m bench.search.run --size 100000
 	$(BIN)/python bench/ingest/run.py
+
+# Issue 13: kohoshi deployed (nginx + serve + cache) and uncached beside Wagtail and nginx static.
+bench-web:
+	$(MAKE) --no-print-directory install EXTRA_APT_PACKAGES="wrk"
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python -m bench.web.servers --shared $(SHARED)
+	$(BIN)/python -m bench.web.run --shared $(SHARED)
 
 clean:
 	rm -rf $(VENV) var test-artifacts bench/out

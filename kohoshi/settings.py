@@ -2,19 +2,28 @@
 
 KOHOSHI_DATA_DIR   where the SQLite file, uploads and the secret key live (default ./var)
 DATABASE_URL       PostgreSQL (postgres://...) instead of the SQLite file
-REDIS_URL          shared cache and, with KOHOSHI_TASKS=rq, the task queue
+DATABASE_REPLICA_URL  streaming replicas of DATABASE_URL (comma-separated) for anonymous reads
+REDIS_QUEUE_URL    the RQ queue and buffered view counts, if not in REDIS_URL's Redis
+REDIS_URL          shared cache (rate limits, view counts, cached pages) and, with KOHOSHI_TASKS=rq, the task queue
+KOHOSHI_PAGE_CACHE 0 to render every public page (default 1: cached, kohoshi.reading.pagecache)
+KOHOSHI_MICROCACHE_SECONDS  how long nginx may keep a public page before revalidating it (default 1)
+KOHOSHI_WEB_WORKERS  processes `kohoshi serve` runs (default: one per CPU)
+KOHOSHI_LOG_FORMAT json (default) or text; KOHOSHI_LOG_LEVEL (INFO)
 KOHOSHI_TASKS      db (default: django-tasks-db worker, `kohoshi worker`), rq, or immediate
 KOHOSHI_DEBUG      1 for development pages
 KOHOSHI_ALLOWED_HOSTS  comma-separated host names
 KOHOSHI_SITE_URL   absolute base URL used in feeds, OGP and e-mails (unset: taken from each request)
 KOHOSHI_HTTPS      1 behind a TLS-terminating proxy: secure cookies, redirect to https, HSTS
 KOHOSHI_TRUSTED_PROXY  that proxy's address as `kohoshi serve` sees it (needed with KOHOSHI_HTTPS)
+KOHOSHI_HSTS_SUBDOMAINS, KOHOSHI_HSTS_PRELOAD  1: HSTS includeSubDomains / preload (docs/serving.md)
+KOHOSHI_TRANSLATION_BACKEND  libretranslate, deepl or ctranslate2: machine translation of articles (docs/translation.md)
 """
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("KOHOSHI_DATA_DIR", "var")).resolve()
@@ -72,15 +81,19 @@ INSTALLED_APPS = [
     "kohoshi.ingest",
     "kohoshi.search",
     "kohoshi.engagement",
+    "kohoshi.subscriptions",
+    "kohoshi.reading_aids",
     "kohoshi.reading",
     "kohoshi.staff",
     "kohoshi.api",
 ]
 
 MIDDLEWARE = [
+    "kohoshi.core.logs.AccessLogMiddleware",
     "kohoshi.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kohoshi.core.dbrouter.ReplicaReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -138,15 +151,53 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # start of the next request instead of failing it with a 500.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# PostgreSQL streaming replicas (hot standbys of DATABASE_URL): anonymous GET requests read from
+# one of them, everything else (staff, writes, tasks, migrations) uses the primary
+# (kohoshi.core.dbrouter; docs/deployment.md).
+KOHOSHI_DB_REPLICAS = []
+for _number, _url in enumerate((u.strip() for u in os.environ.get("DATABASE_REPLICA_URL", "").split(",")), 1):
+    if not _url:
+        continue
+    _alias = "replica" if _number == 1 else f"replica{_number}"
+    DATABASES[_alias] = dj_database_url.parse(_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    if DATABASES[_alias]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL entry {_number} ({DATABASES[_alias]['ENGINE']}) is not the same kind of "
+            f"database as DATABASE_URL ({DATABASES['default']['ENGINE']}): a replica is a copy of the primary."
+        )
+    DATABASES[_alias]["CONN_HEALTH_CHECKS"] = True
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}  # tests never create a database on a replica
+    KOHOSHI_DB_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["kohoshi.core.dbrouter.PrimaryReplicaRouter"]
+# After a request that wrote, the same browser reads the primary for this many seconds (a cookie).
+KOHOSHI_REPLICA_PIN_SECONDS = int(os.environ.get("KOHOSHI_REPLICA_PIN_SECONDS", "10"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# What must never be evicted — the RQ queue and the buffered view counts — may live in a second
+# Redis (maxmemory-policy noeviction) while REDIS_URL is a cache-only one (allkeys-lru).
+REDIS_QUEUE_URL = os.environ.get("REDIS_QUEUE_URL", "") or REDIS_URL
+if KOHOSHI_DB_REPLICAS and not REDIS_URL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    # The WAL fence that keeps readers off a lagging replica (kohoshi.core.dbrouter) must be seen by
+    # every app server: one process's local memory only knows its own writes.
+    raise ImproperlyConfigured("DATABASE_REPLICA_URL needs REDIS_URL (the cache every app server shares)")
 # "views" buffers article view counts until they are written in batches (engagement.viewbuffer):
 # its own alias so that culling the default cache never drops a count.
+# "pages" holds whole public pages and their versions (kohoshi.reading.pagecache). Its versions
+# must be the same for every process that serves or writes (`kohoshi serve` runs one process per
+# CPU, the task worker publishes scheduled imports): without Redis they live in files under the
+# data directory, not in one process's memory.
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
-        "views": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "views": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_QUEUE_URL},
+        "pages": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                  "KEY_PREFIX": "pages"},
     }
 else:
     CACHES = {
@@ -156,7 +207,16 @@ else:
             "LOCATION": "kohoshi-views",
             "OPTIONS": {"MAX_ENTRIES": 10_000_000},
         },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache" / "pages"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
     }
+KOHOSHI_PAGE_CACHE = _env_bool("KOHOSHI_PAGE_CACHE", True)
+# A cached page is dropped after a day unused (memory), never kept past a change (versions).
+KOHOSHI_PAGE_CACHE_SECONDS = 24 * 3600
+KOHOSHI_MICROCACHE_SECONDS = int(os.environ.get("KOHOSHI_MICROCACHE_SECONDS", "1"))
 # Seconds between writes of buffered article views from each web server process (0: only the
 # worker's upkeep and shutdown write them).
 KOHOSHI_VIEWS_FLUSH_SECONDS = float(os.environ.get("KOHOSHI_VIEWS_FLUSH_SECONDS", "10"))
@@ -174,7 +234,14 @@ TASKS = {
 }
 if _TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+    # A job runs at most DEFAULT_TIMEOUT seconds (RQ's own default, 180, would kill a long PDF
+    # ingest run, which has KOHOSHI_INGEST_SECONDS of its own).
+    RQ_QUEUES = {
+        "default": {
+            "URL": REDIS_QUEUE_URL or "redis://127.0.0.1:6379/0",
+            "DEFAULT_TIMEOUT": int(float(os.environ.get("KOHOSHI_INGEST_SECONDS", "1800"))) + 300,
+        }
+    }
     # Workers must run django-tasks' job class (so plain `kohoshi rqworker default` works).
     RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 
@@ -188,7 +255,17 @@ LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:home"
 
 LANGUAGE_CODE = "ja"
-LANGUAGES = [("ja", "日本語"), ("en", "English")]
+# The interface languages, each named in its own language (the switch in base.html's menu).
+# Django codes are lower case (zh-hans → locale/zh_Hans); <html lang> takes the BCP 47 form
+# (zh-Hans), see kohoshi.reading.context_processors.bcp47. Adding one: docs/i18n.md.
+LANGUAGES = [
+    ("ja", "日本語"),
+    ("en", "English"),
+    ("zh-hans", "简体中文"),
+    ("ko", "한국어"),
+    ("vi", "Tiếng Việt"),
+    ("pt", "Português"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
@@ -206,9 +283,24 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
-EMAIL_HOST = os.environ.get("KOHOSHI_EMAIL_HOST", "127.0.0.1")
-EMAIL_PORT = int(os.environ.get("KOHOSHI_EMAIL_PORT", "25"))
-DEFAULT_FROM_EMAIL = os.environ.get("KOHOSHI_FROM_EMAIL", "kohoshi@localhost")
+# Outgoing mail (subscription confirmations and digests): Django's own names, read from the
+# environment; the older KOHOSHI_EMAIL_HOST / _PORT / KOHOSHI_FROM_EMAIL still work.
+EMAIL_HOST = os.environ.get("EMAIL_HOST") or os.environ.get("KOHOSHI_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or os.environ.get("KOHOSHI_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or os.environ.get("KOHOSHI_FROM_EMAIL", "kohoshi@localhost")
+# A mailbox that handles "unsubscribe" mails, offered beside the https one-click link (optional).
+KOHOSHI_UNSUBSCRIBE_MAILTO = os.environ.get("KOHOSHI_UNSUBSCRIBE_MAILTO", "")
+# Web Push: the VAPID private key (PEM or raw base64url); unset, `kohoshi push_keys` writes one
+# into the data directory. The subject is a mailto: or https: contact for push services.
+KOHOSHI_VAPID_PRIVATE_KEY = os.environ.get("KOHOSHI_VAPID_PRIVATE_KEY", "")
+KOHOSHI_VAPID_SUBJECT = os.environ.get("KOHOSHI_VAPID_SUBJECT", "")
+# The LINE Messaging API (a local fake in tests); channels are configured per municipality in the admin.
+KOHOSHI_LINE_API_BASE = os.environ.get("KOHOSHI_LINE_API_BASE", "https://api.line.me")
 
 # Set when a proxy in front of kohoshi passes the client address in a header (e.g. HTTP_X_REAL_IP):
 # rate limits and login lockouts count per client, not per proxy.
@@ -219,9 +311,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# The TLS-terminating proxy in front of `kohoshi serve`, as waitress sees it (e.g. 127.0.0.1), or
-# "*" for any. Waitress takes the scheme and the client address only from this proxy's headers
-# (KOHOSHI_TRUSTED_PROXY_HEADERS) and drops them from anyone else: without it, KOHOSHI_HTTPS=1
+# The TLS-terminating proxy in front of `kohoshi serve`, as the server sees it (e.g. 127.0.0.1), or
+# "*" for any. kohoshi.core.proxy.TrustedProxy (what `serve` runs, whatever the server) takes the
+# scheme and the client address only from this proxy's headers (KOHOSHI_TRUSTED_PROXY_HEADERS) and
+# drops them from anyone else: without it, KOHOSHI_HTTPS=1
 # would see every request as http and redirect it forever (`serve` refuses to start so).
 KOHOSHI_TRUSTED_PROXY = os.environ.get("KOHOSHI_TRUSTED_PROXY", "")
 KOHOSHI_TRUSTED_PROXY_HEADERS = os.environ.get("KOHOSHI_TRUSTED_PROXY_HEADERS", "x-forwarded-proto x-forwarded-for").split()
@@ -229,9 +322,38 @@ if _env_bool("KOHOSHI_HTTPS"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
-    # For other WSGI servers (gunicorn behind its proxy); under `kohoshi serve` waitress has
-    # already removed this header unless it came from KOHOSHI_TRUSTED_PROXY.
+    # Only when every subdomain is https too (and the domain is to go on browsers' preload list).
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("KOHOSHI_HSTS_SUBDOMAINS")
+    SECURE_HSTS_PRELOAD = _env_bool("KOHOSHI_HSTS_PRELOAD")
+    # Under `kohoshi serve` (kohoshi.core.served) TrustedProxy has already removed this header
+    # unless it came from KOHOSHI_TRUSTED_PROXY; other set-ups must strip it in their proxy.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Machine translation of articles (kohoshi/reading_aids/translation/, docs/translation.md): off
+# unless a backend is named; then article pages offer the languages listed.
+KOHOSHI_TRANSLATION_BACKEND = os.environ.get("KOHOSHI_TRANSLATION_BACKEND", "").strip().lower()
+KOHOSHI_TRANSLATION_URL = os.environ.get("KOHOSHI_TRANSLATION_URL", "").strip()
+KOHOSHI_TRANSLATION_KEY = os.environ.get("KOHOSHI_TRANSLATION_KEY", "").strip()
+KOHOSHI_TRANSLATION_MODEL_DIR = os.environ.get("KOHOSHI_TRANSLATION_MODEL_DIR", "").strip()
+# Per-language codes where the backend's differ from the defaults (languages.py), e.g.
+# "zh-hans=zh-Hans,pt=pt-BR" for a newer LibreTranslate, or a multilingual CTranslate2 model's
+# target tokens "en=eng_Latn,ko=kor_Hang".
+KOHOSHI_TRANSLATION_CODES = os.environ.get("KOHOSHI_TRANSLATION_CODES", "").strip()
+KOHOSHI_TRANSLATION_TIMEOUT = float(os.environ.get("KOHOSHI_TRANSLATION_TIMEOUT", "30"))
+# New translations one client may start per window (seconds); reading finished ones is not counted.
+KOHOSHI_TRANSLATION_RATE_LIMIT = (int(os.environ.get("KOHOSHI_TRANSLATION_RATE_LIMIT", "20")), 3600)
+KOHOSHI_TRANSLATION_LANGUAGES = [
+    c.strip().lower() for c in os.environ.get("KOHOSHI_TRANSLATION_LANGUAGES", "en,zh-hans,ko,vi,pt").split(",") if c.strip()
+]
+if KOHOSHI_TRANSLATION_BACKEND not in ("", "libretranslate", "deepl", "ctranslate2"):
+    raise ImproperlyConfigured(
+        f"KOHOSHI_TRANSLATION_BACKEND={KOHOSHI_TRANSLATION_BACKEND!r}: use libretranslate, deepl or ctranslate2, or leave it unset"
+    )
+_unknown = set(KOHOSHI_TRANSLATION_LANGUAGES) - {"en", "zh-hans", "ko", "vi", "pt"}
+if _unknown:
+    raise ImproperlyConfigured(
+        f"KOHOSHI_TRANSLATION_LANGUAGES: {', '.join(sorted(_unknown))} unknown; choose from en, zh-hans, ko, vi, pt"
+    )
 
 # Reading an uploaded PDF (and rendering its pages) happens in a child process with these limits:
 # a PDF that inflates past them fails its ingest run instead of exhausting the machine.
@@ -241,8 +363,8 @@ KOHOSHI_INGEST_PAGE_SECONDS = float(os.environ.get("KOHOSHI_INGEST_PAGE_SECONDS"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-# Request bodies (kohoshi.core.middleware.RequestBodyLimitMiddleware; `kohoshi serve` gives waitress the
-# larger one too): readers send survey answers of a few KB, staff upload PDFs of up to 50 MB.
+# Request bodies (kohoshi.core.middleware.RequestBodyLimitMiddleware; `kohoshi serve --server waitress`
+# gives waitress the larger one too): readers send survey answers of a few KB, staff upload PDFs of up to 50 MB.
 KOHOSHI_ANONYMOUS_BODY_MAX = 1024 * 1024
 KOHOSHI_STAFF_BODY_MAX = 51 * 1024 * 1024
 
@@ -265,10 +387,21 @@ KOHOSHI_PERMISSIONS_POLICY = ", ".join(
     for feature in ("accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb")
 )
 
+# One JSON object per line on stderr (kohoshi.core.logs): errors with their traceback, and one
+# access record per request ("kohoshi.access"; KOHOSHI_ACCESS_LOG=0 turns it off).
+_LOG_FORMAT = os.environ.get("KOHOSHI_LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "kohoshi.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if _LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KOHOSHI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "ERROR"},
+        "kohoshi.access": {"level": "INFO" if _env_bool("KOHOSHI_ACCESS_LOG", True) else "WARNING"},
+    },
 }

@@ -3,6 +3,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from kohoshi.core.health import healthz
 from kohoshi.newsletters.sitemaps import SITEMAPS
 from kohoshi.staff.forms import StaffAuthenticationForm
 
@@ -14,11 +15,14 @@ class AdminLoginForm(StaffAuthenticationForm, AdminAuthenticationForm):
 admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", include("kohoshi.reading.urls")),
+    path("", include("kohoshi.reading_aids.urls")),
     path("search/", include("kohoshi.search.urls")),
     path("api/", include("kohoshi.api.urls")),
     path("staff/", include("kohoshi.staff.urls")),
     path("survey/", include("kohoshi.engagement.urls")),
+    path("subscriptions/", include("kohoshi.subscriptions.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,13 @@
 """PDF ingest benchmark: typeset corpus articles in many layouts, extract, score.
 
-    .venv/bin/python bench/ingest/run.py            # everything, writes docs/benchmarks.md
+    .venv/bin/python bench/ingest/run.py            # reportlab + LibreOffice Writer, writes docs/benchmarks.md
     .venv/bin/python bench/ingest/run.py --quick    # fewer articles, no 200-page/OCR runs
+    .venv/bin/python bench/ingest/run.py --producers chromium,impress,image,real   # issue 11 evaluation
+    .venv/bin/python bench/ingest/run.py --producers chromium --extractor-code /work/wt-other  # another checkout
+
+Producers ``reportlab`` and ``libreoffice`` are the original layouts (section "## PDF ingest");
+``chromium``, ``impress``, ``image`` and ``real`` are the independent evaluation of issue 11
+(bench/ingest/eval11.py; section "## Issue 11 — ingest evaluation").
 
 Generated PDFs go to bench/out/ (git-ignored).  The table is printed and written
 into the "## PDF ingest" section of docs/benchmarks.md (other sections are left
@@ -231,6 +237,34 @@ def write_section(text: str) -> None:
     DOC.write_text(new.rstrip() + "\n", encoding="utf-8")
 
 
+def run_issue11(args, producers: list[str]) -> int:
+    import os
+
+    from bench.ingest import eval11
+
+    code = Path(args.extractor_code).resolve() if args.extractor_code else REPO
+    if args.extractor_code:
+        os.environ["KOHOSHI_EXTRACTOR_CODE"] = str(code)
+    label = args.label or subprocess.run(
+        ["git", "-C", str(code), "rev-parse", "--abbrev-ref", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    # the extractor's own last change, not the checkout's HEAD (bench commits do not change what is scored)
+    commit = subprocess.run(
+        ["git", "-C", str(code), "log", "-1", "--format=%h", "--", "kohoshi/ingest"], capture_output=True, text=True
+    ).stdout.strip()
+    started = time.perf_counter()
+    rows = eval11.run(producers, args.seed, rebuild=not args.reuse, only=args.only, image_all=args.image_all)
+    summ = eval11.summary(rows)
+    print()
+    print(eval11.table(rows))
+    print()
+    print(eval11.summary_table(summ, f"{label} {commit}"))
+    if args.json_out:
+        args.json_out.write_text(json.dumps({"label": label, "commit": commit, "rows": rows, "summary": summ,
+                                             "elapsed": time.perf_counter() - started}, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
@@ -238,7 +272,35 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="12 articles, no 200-page, OCR or pdfminer runs, no docs")
     ap.add_argument("--no-write", action="store_true", help="print only")
     ap.add_argument("--no-libreoffice", action="store_true")
+    ap.add_argument("--producers", default="reportlab,libreoffice",
+                    help="comma separated: reportlab, libreoffice, chromium, impress, image, real")
+    ap.add_argument("--only", nargs="*", help="issue-11 producers: only these templates/files")
+    ap.add_argument("--reuse", action="store_true", help="issue-11 producers: reuse PDFs already generated")
+    ap.add_argument("--extractor-code", help="score the extractor of another checkout (its repository root)")
+    ap.add_argument("--label", default="", help="name of the extractor in the tables (default: git branch)")
+    ap.add_argument("--image-all", action="store_true", help="image producer: scan every chromium/impress PDF, not the subset")
+    ap.add_argument("--json-out", type=Path, help="issue-11 rows as JSON (for side-by-side tables)")
+    ap.add_argument("--report", nargs="+", type=Path, help="write the issue-11 section from these --json-out files (first = baseline)")
+    ap.add_argument("--ocr", type=Path, help="with --report: OCR comparison JSON of bench/ingest/ocr_compare.py")
+    ap.add_argument("--notes", type=Path, help="with --report: a Markdown file of findings appended to the section")
     args = ap.parse_args(argv)
+    if args.report:
+        from bench.ingest import eval11
+
+        runs = [json.loads(p.read_text(encoding="utf-8")) for p in args.report]
+        ocr_rows = json.loads(args.ocr.read_text(encoding="utf-8")) if args.ocr else None
+        text = eval11.report(runs, ocr_rows, args.seed)
+        if args.notes:
+            text = text.rstrip() + "\n\n" + args.notes.read_text(encoding="utf-8").strip() + "\n"
+        print(text)
+        if not args.no_write:
+            eval11.write_section(text, DOC)
+            print(f"written to {DOC.relative_to(REPO)}")
+        return 0
+    producers = [p.strip() for p in args.producers.split(",") if p.strip()]
+    new = [p for p in producers if p in ("chromium", "impress", "image", "real")]
+    if new:
+        return run_issue11(args, new)
     if not generate.corpus_available():
         print(f"corpus not found at {generate.CORPUS_DIR}; nothing to benchmark", file=sys.stderr)
         return 2

@@ -23,6 +23,8 @@ from django.utils.cache import add_never_cache_headers
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _PRIVATE_PREFIXES = ("/staff/", "/admin/")
+# Personal to one reader: a survey form (CSRF token, rate limits) and the reader-settings form.
+_NEVER_SHARED_PREFIXES = ("/survey/", "/settings/", "/v/")
 
 
 class SecurityHeadersMiddleware:
@@ -38,6 +40,8 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", settings.KOHOSHI_PERMISSIONS_POLICY)
         if request.path_info.startswith(_PRIVATE_PREFIXES):
             add_never_cache_headers(response)
+        elif request.path_info.startswith(_NEVER_SHARED_PREFIXES) and "Cache-Control" not in response:
+            response["Cache-Control"] = "private, no-store"
         return response
 
 

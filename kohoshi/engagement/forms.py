@@ -1,5 +1,5 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from .questions import Question
 
@@ -18,7 +18,7 @@ class SurveyForm(forms.Form):
         for q in self.questions:
             if q.is_text:
                 self.fields[q.key] = forms.CharField(
-                    label=q.text,
+                    label=gettext(q.text),
                     required=False,
                     max_length=1000,
                     widget=forms.Textarea(attrs={"rows": 4}),
@@ -26,9 +26,11 @@ class SurveyForm(forms.Form):
                 )
             else:
                 self.fields[q.key] = forms.ChoiceField(
-                    label=q.text,
+                    label=gettext(q.text),
                     required=q.required,
-                    choices=[(c, c) for c in q.choices],
+                    # The value stays the Japanese choice (what is stored and counted); the
+                    # default wording is shown in the reader's language.
+                    choices=[(c, gettext(c)) for c in q.choices],
                     widget=forms.RadioSelect,
                     error_messages={"required": _("いずれかを選んでください。")},
                 )

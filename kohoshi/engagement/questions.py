@@ -1,6 +1,8 @@
 """The survey's questions: defaults, overlaid by a municipality's own wording."""
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 from .models import SurveyQuestion
 
 Key = SurveyQuestion.Key
@@ -31,24 +33,34 @@ class Question:
         return self.key == Key.COMMENT
 
 
+# The default wording is stored and counted in Japanese (answers are the Japanese choice); a
+# reader sees it in the interface language (SurveyForm translates it). A municipality's own
+# wording is its own text and is shown as written.
 DEFAULT_QUESTIONS: tuple[Question, ...] = (
     Question(
         Key.HELPFUL,
-        "この記事は役に立ちましたか",
-        ("役に立った", "どちらともいえない", "役に立たなかった"),
+        gettext_noop("この記事は役に立ちましたか"),
+        (gettext_noop("役に立った"), gettext_noop("どちらともいえない"), gettext_noop("役に立たなかった")),
     ),
     Question(
         Key.CLARITY,
-        "この記事はわかりやすかったですか",
-        ("わかりやすかった", "ふつう", "わかりにくかった"),
+        gettext_noop("この記事はわかりやすかったですか"),
+        (gettext_noop("わかりやすかった"), gettext_noop("ふつう"), gettext_noop("わかりにくかった")),
     ),
-    Question(Key.COMMENT, "ご意見・ご感想(任意)", ()),
+    Question(Key.COMMENT, gettext_noop("ご意見・ご感想(任意)"), ()),
     Question(
         Key.AGE_BAND,
-        "年代(任意)",
-        ("10代以下", "20代", "30代", "40代", "50代", "60代", "70代以上"),
+        gettext_noop("年代(任意)"),
+        (
+            gettext_noop("10代以下"), gettext_noop("20代"), gettext_noop("30代"), gettext_noop("40代"),
+            gettext_noop("50代"), gettext_noop("60代"), gettext_noop("70代以上"),
+        ),
     ),
-    Question(Key.AREA, "お住まいの地域(任意)", ("市町村内", "市町村外(都道府県内)", "都道府県外")),
+    Question(
+        Key.AREA,
+        gettext_noop("お住まいの地域(任意)"),
+        (gettext_noop("市町村内"), gettext_noop("市町村外(都道府県内)"), gettext_noop("都道府県外")),
+    ),
 )
 DEFAULTS_BY_KEY = {q.key: q for q in DEFAULT_QUESTIONS}
 

@@ -27,6 +27,7 @@ from django.db.models import F
 from kohoshi.newsletters.models import Article
 
 from .models import ArticleDailyViews
+from .signals import views_written
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +138,8 @@ def flush(*, everything: bool = False) -> int:
         # Only now: had the database refused, the next flush would find every count still here.
         cache.set(FLUSHED, last, timeout=None)
         cache.delete_many(keys)
+        if counts:
+            views_written.send_robust(sender="engagement", article_ids=sorted({a for _, a in counts}))
         return sum(counts.values())
     finally:
         cache.delete(LOCK)
@@ -170,7 +173,7 @@ def flusher_start(interval: float) -> None:
     The web server's process calls it (kohoshi/wsgi.py): with the local-memory cache the counts
     live in that process, so no other process can flush them.
     """
-    import atexit
+    import multiprocessing.util
 
     global _flusher
     with _flusher_lock:
@@ -187,7 +190,9 @@ def flusher_start(interval: float) -> None:
         _flusher.start()
         # At exit this process has no reader left; with a shared cache (Redis) other servers may
         # still count into the open generation, so it is left to the next flush elsewhere.
-        atexit.register(_flush_logged, everything=is_process_local())
+        # A multiprocessing Finalize runs at interpreter exit (through atexit) and also when a
+        # multiprocessing worker ends, which skips atexit (granian's and uvicorn's workers).
+        multiprocessing.util.Finalize(None, _flush_logged, kwargs={"everything": is_process_local()}, exitpriority=10)
 
 
 def _flush_logged(*, everything: bool = False) -> None:

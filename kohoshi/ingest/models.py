@@ -133,3 +133,46 @@ class IngestRun(models.Model):
         if self.number:
             return f"{self.newsletter_title} {self.number}"
         return f"{self.newsletter_title} {self.published_on.year}年{self.published_on.month}月{self.published_on.day}日号"
+
+
+# What each confidence signal (kohoshi.ingest.pdf.split.REASONS) means for the staff who check it.
+CHECK_REASONS = {
+    "no_title": _("見出しを推定できませんでした。前の記事の続きかもしれません"),
+    "title_implausible": _("文字認識で読んだ大きな文字が見出しらしくないため、見出しにしませんでした"),
+    "ocr": _("本文の一部を画像から読み取りました"),
+    "title_from_heading": _("大きな見出しがない号のため、小見出しを記事の見出しとしました"),
+    "short": _("本文がとても短い記事です。写真の説明や記事の一部かもしれません"),
+    "many_pages": _("新しい見出しのないまま3ページ以上続いています。記事の切れ目が抜けているかもしれません"),
+}
+
+
+class ArticleCheck(models.Model):
+    """How sure the extraction was about one draft article, and why not more.
+
+    Written with the draft by ``ingest.runs.ingest_run_draft``; the review screen lists the
+    weakest articles first. An article made later in review (split) has none: staff made it."""
+
+    run = models.ForeignKey(IngestRun, on_delete=models.CASCADE, related_name="article_checks")
+    article = models.OneToOneField("newsletters.Article", on_delete=models.CASCADE, related_name="ingest_check")
+    confidence = models.FloatField(_("確からしさ"))
+    reasons = models.JSONField(_("理由"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("読み取りの確からしさ")
+        verbose_name_plural = _("読み取りの確からしさ")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(confidence__gte=0) & models.Q(confidence__lte=1), name="ingest_check_confidence_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.confidence:.2f}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.confidence)
+
+    @property
+    def reason_texts(self) -> list[str]:
+        return [str(CHECK_REASONS[code]) for code in self.reasons if code in CHECK_REASONS]

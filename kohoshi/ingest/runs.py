@@ -20,13 +20,14 @@ from django.utils import timezone
 from kohoshi.accounts.audit import audit_record
 from kohoshi.accounts.policy import SYSTEM, Action, require
 from kohoshi.newsletters.models import Article, Issue
+from kohoshi.newsletters.figures import FigureInput, figures_replace
 from kohoshi.newsletters.services import ArticleInput, IssueInput, issue_draft_replace, issue_publish, pages_label
 from kohoshi.places.models import Municipality
 
 from . import pdf
 from .limits import MAX_BYTES, MAX_PAGES
-from .pdf.sandbox import Limits, extract_issue_limited
-from .models import IngestRun
+from .pdf.sandbox import Limits, extract_figures_limited, extract_issue_limited
+from .models import ArticleCheck, IngestRun
 
 logger = logging.getLogger(__name__)
 
@@ -227,13 +228,29 @@ def ingest_run_process(run_id: int, *, progress=None) -> IngestRun:
         if draft.needs_ocr:
             return ingest_run_fail(run, reason=NEEDS_OCR_REASON, code="needs_ocr")
         return ingest_run_fail(run, reason="PDFから記事を1件も読み取れませんでした", code="no_articles")
+    figures = _figures(run_id, data, draft)
     try:
-        return ingest_run_draft(run, draft)
+        return ingest_run_draft(run, draft, figures=figures)
     except ValidationError as exc:
         return ingest_run_fail(run, reason="; ".join(exc.messages), code="duplicate")
     except Exception:
         logger.exception("Saving the draft issue failed for ingest run %s", run_id)
         return ingest_run_fail(run, reason=UNEXPECTED_REASON, code="error")
+
+
+FIGURES_FAILED_WARNING = "写真・図を切り出せませんでした(本文は読み取れています)"
+
+
+def _figures(run_id: int, data: bytes, draft) -> list | None:
+    """The figures of the run's PDF, each with its article's index; None when cropping them failed
+    (the draft is still made, with a warning: figures are an extra, the text is the article)."""
+    try:
+        return extract_figures_limited(
+            data, articles=[(a.title, list(a.pages)) for a in draft.articles], limits=sandbox_limits()
+        )
+    except Exception:
+        logger.exception("Cropping figures failed for ingest run %s", run_id)
+        return None
 
 
 def sandbox_limits() -> Limits:
@@ -252,7 +269,7 @@ def _progress(run_id: int, done: int, total: int, also=None) -> None:
         also(done, total)
 
 
-def ingest_run_draft(run: IngestRun, draft) -> IngestRun:
+def ingest_run_draft(run: IngestRun, draft, *, figures: list | None = ()) -> IngestRun:
     """EXTRACTING → NEEDS_REVIEW with a DRAFT issue holding the extracted articles, all or nothing.
 
     The issue is found again by newsletter, date and title: a re-run replaces the articles of a
@@ -280,9 +297,17 @@ def ingest_run_draft(run: IngestRun, draft) -> IngestRun:
             ],
         )
         issue, warnings = issue_draft_replace(data, source_hash=run.source_sha256, by=SYSTEM)
+        articles = list(issue.articles.order_by("position"))
+        for index, article in enumerate(articles):
+            mine = [f for f in figures or () if f.article == index]
+            figures_replace(
+                article, by=SYSTEM,
+                figures=[FigureInput(page=f.page, image=f.image, width=f.width, height=f.height) for f in mine],
+            )
+        _record_checks(run, issue, draft.articles)
         for older in IngestRun.objects.select_for_update().filter(issue=issue, status=Status.NEEDS_REVIEW):
             _failed(older, code="replaced", reason="同じ号の新しい取り込みに置き換えられました")
-        warnings = list(draft.warnings) + warnings
+        warnings = list(draft.warnings) + warnings + ([FIGURES_FAILED_WARNING] if figures is None else [])
         run.issue = issue
         run.status = Status.NEEDS_REVIEW
         run.needs_ocr = draft.needs_ocr
@@ -296,6 +321,22 @@ def ingest_run_draft(run: IngestRun, draft) -> IngestRun:
             summary=f"{issue.title}: {len(draft.articles)}件の記事",
         )
     return run
+
+
+def _record_checks(run: IngestRun, issue: Issue, items) -> None:
+    """Store how sure the extraction was about each draft article (positions follow the draft)."""
+    articles = {a.position: a for a in issue.articles.all()}
+    ArticleCheck.objects.filter(article__issue=issue).delete()
+    ArticleCheck.objects.bulk_create(
+        ArticleCheck(
+            run=run,
+            article=articles[position],
+            confidence=min(1.0, max(0.0, float(getattr(item, "confidence", 1.0)))),
+            reasons=list(getattr(item, "reasons", [])),
+        )
+        for position, item in enumerate(items, start=1)
+        if position in articles
+    )
 
 
 def ingest_run_publish(run: IngestRun, *, by, at=None) -> IngestRun:

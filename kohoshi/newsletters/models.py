@@ -182,3 +182,44 @@ class Article(models.Model):
             "newsletters:article",
             args=[newsletter.municipality_id, newsletter.slug, self.issue.slug, self.number],
         )
+
+
+class FigureQuerySet(models.QuerySet):
+    def public(self):
+        """Figures a reader sees: those staff have described. A figure without a text
+        alternative is not published (the reader who cannot see it would get nothing)."""
+        return self.exclude(alt="")
+
+
+class Figure(models.Model):
+    """図・写真: a region of the 紙面PDF holding a photo or a figure, cropped as an image and shown
+    with its article once staff have written its alternative text (alt)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="figures")
+    position = models.PositiveSmallIntegerField(_("表示順"))
+    page = models.PositiveIntegerField(_("紙面のページ"))
+    image = models.FileField(_("画像"), upload_to="figures/%Y/")
+    width = models.PositiveIntegerField(_("幅"))
+    height = models.PositiveIntegerField(_("高さ"))
+    alt = models.CharField(_("代替テキスト"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FigureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "position"]
+        verbose_name = _("図・写真")
+        verbose_name_plural = _("図・写真")
+        constraints = [models.UniqueConstraint(fields=["article", "position"], name="figure_position_unique")]
+
+    def __str__(self) -> str:
+        return self.alt or f"{self.article} ({self.position})"
+
+    def get_absolute_url(self) -> str:
+        article = self.article
+        newsletter = article.issue.newsletter
+        return reverse(
+            "newsletters:figure",
+            args=[newsletter.municipality_id, newsletter.slug, article.issue.slug, article.number, self.pk],
+        )

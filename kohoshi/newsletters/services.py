@@ -19,7 +19,8 @@ from kohoshi.places.models import Municipality
 from kohoshi.search import indexing
 
 from .formatting import render_body
-from .models import Article, Category, Issue, Newsletter
+from .models import Article, Category, Figure, Issue, Newsletter
+from .signals import issue_changed_on_commit
 
 DEFAULT_CATEGORY = "その他"
 
@@ -174,6 +175,7 @@ def issue_import(data: IssueInput, *, by, publish: bool = True, credit: str | No
             _publish(issue, by=by)
         else:
             indexing.index_issue(issue)
+        issue_changed_on_commit(issue.pk, "import")
     return ImportResult(issue, outcome, warnings)
 
 
@@ -192,6 +194,7 @@ def issue_draft_replace(data: IssueInput, *, source_hash: str, by) -> tuple[Issu
             )
         _issue_fill(issue, data, source_hash=source_hash, warnings=warnings)
         indexing.index_issue(issue)
+        issue_changed_on_commit(issue.pk, "draft")
     return issue, warnings
 
 
@@ -225,6 +228,7 @@ def _recorded(issue: Issue, *, by, action: str, target, summary: str) -> None:
     did what (both inside the edit's transaction)."""
     indexing.index_issue(issue)
     audit_record(actor=by, action=action, target=target, municipality=issue.newsletter.municipality, summary=summary)
+    issue_changed_on_commit(issue.pk, "unpublish" if action == "issue.unpublish" else "edit")
 
 
 def _locked_issue(issue_id: int) -> Issue:
@@ -240,9 +244,11 @@ def _publish(issue: Issue, *, by, at=None) -> None:
     issue.published_at = at or timezone.now()
     issue.save(update_fields=["status", "published_at", "updated_at"])
     indexing.index_issue(issue)
+    scheduled = at is not None and at > timezone.now()
+    issue_changed_on_commit(issue.pk, "schedule" if scheduled else "publish")
     audit_record(
         actor=by,
-        action="issue.schedule" if at and at > timezone.now() else "issue.publish",
+        action="issue.schedule" if scheduled else "issue.publish",
         target=issue,
         municipality=issue.newsletter.municipality,
         summary=f"{issue.title} ({timezone.localtime(issue.published_at):%Y-%m-%d %H:%M})",
@@ -321,6 +327,7 @@ def _positions_set(issue: Issue, article_ids: list[int]) -> int:
     Article.objects.bulk_update(moved, ["position"])
     if moved:
         indexing.index_issue(issue)
+        issue_changed_on_commit(issue.pk, "edit")
     return len(moved)
 
 
@@ -367,6 +374,7 @@ def article_merge_with_next(article: Article, *, by) -> Article:
         body = f"{article.body_source.rstrip()}\n\n{following.title}\n{following.body_source.lstrip()}".strip("\n")
         article.pages = pages_label(pages_list(article.pages) + pages_list(following.pages))
         _article_write(article, title=article.title, body=body)
+        _figures_move(following, to=article)
         indexing.unindex_articles([following.pk])
         following.delete()
         _positions_close(issue)
@@ -374,6 +382,15 @@ def article_merge_with_next(article: Article, *, by) -> Article:
             issue, by=by, action="article.merge", target=article, summary=f"{article.title} ← {following.title}"
         )
     return article
+
+
+def _figures_move(source: Article, *, to: Article) -> None:
+    """Figures follow their text when two articles become one (after the kept article's own)."""
+    offset = Figure.objects.filter(article=to).count()
+    moved = list(Figure.objects.filter(article=source).order_by("position"))
+    for position, figure in enumerate(moved, start=offset + 1):
+        figure.article, figure.position = to, position
+    Figure.objects.bulk_update(moved, ["article", "position"])
 
 
 def article_split(article: Article, *, line: int, title: str = "", by) -> Article:
@@ -428,6 +445,7 @@ def article_delete(article: Article, *, by) -> None:
         article.delete()
         _positions_close(issue)
         indexing.index_issue(issue)
+        issue_changed_on_commit(issue.pk, "edit")
 
 
 def pages_label(pages: list[int]) -> str:
@@ -465,6 +483,7 @@ def articles_rerender(*, municipality: Municipality | None = None, apply: bool) 
     if municipality is not None:
         articles = articles.filter(issue__newsletter__municipality=municipality)
     changed = 0
+    rerendered: set[int] = set()
     with transaction.atomic():
         for article in articles.iterator(chunk_size=500):
             html = render_body(article.body_source, municipality=article.issue.newsletter.municipality)
@@ -473,4 +492,7 @@ def articles_rerender(*, municipality: Municipality | None = None, apply: bool) 
                 if apply:
                     article.body_html = html
                     article.save(update_fields=["body_html", "updated_at"])
+                    rerendered.add(article.issue_id)
+        for issue_id in sorted(rerendered):
+            issue_changed_on_commit(issue_id, "rerender")
     return changed

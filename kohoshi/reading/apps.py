@@ -8,3 +8,8 @@ class ReadingConfig(AppConfig):
 
     name = "kohoshi.reading"
     label = "reading"
+
+    def ready(self):
+        from .receivers import connect
+
+        connect()

@@ -2,7 +2,9 @@ from django.urls import path
 
 from kohoshi.newsletters import feeds
 
-from . import views
+from .pagecache import cached_page, municipality_scope
+
+from . import pwa, views
 
 # The public pages of newsletters keep the namespace they have always had: models' absolute URLs
 # and every template name them "newsletters:…".
@@ -14,12 +16,27 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("for-municipalities/", views.for_municipalities, name="for_municipalities"),
     path("settings/", views.reader_settings, name="reader_settings"),
-    path("feeds/latest.xml", feeds.LatestIssuesFeed(), name="feed_latest"),
+    path("feeds/latest.xml", cached_page(lambda: ["site"])(feeds.LatestIssuesFeed()), name="feed_latest"),
+    path("v/<int:article_id>/", views.article_viewed, name="article_viewed"),
+    path("my-town/", views.my_town, name="my_town"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
+    path("kirinuki/", pwa.kirinuki, name="kirinuki"),
+    path("my-town/search.json", views.towns_json, name="towns_json"),
+    path("feeds/search.xml", feeds.SearchArticlesFeed(), name="feed_search"),
+    path("feeds/search.atom", feeds.SearchArticlesAtom(), name="feed_search_atom"),
+    path("feeds/category/<slug:slug>.xml", feeds.CategoryArticlesFeed(), name="feed_category"),
+    path("feeds/category/<slug:slug>.atom", feeds.CategoryArticlesAtom(), name="feed_category_atom"),
     path("p/<str:code>/", views.prefecture, name="prefecture"),
     path("m/<str:code>/", views.municipality, name="municipality"),
-    path("m/<str:code>/feed.xml", feeds.MunicipalityIssuesFeed(), name="feed_municipality"),
+    path("m/<str:code>/feed.xml", cached_page(lambda code: [municipality_scope(code)])(feeds.MunicipalityIssuesFeed()), name="feed_municipality"),
     path("m/<str:code>/<slug:newsletter>/", views.newsletter, name="newsletter"),
+    path("m/<str:code>/<slug:newsletter>/feed.xml", feeds.NewsletterArticlesFeed(), name="feed_newsletter"),
+    path("m/<str:code>/<slug:newsletter>/feed.atom", feeds.NewsletterArticlesAtom(), name="feed_newsletter_atom"),
     path("m/<str:code>/<slug:newsletter>/<slug:issue>/", views.issue, name="issue"),
     path("m/<str:code>/<slug:newsletter>/<slug:issue>/shimen.pdf", views.issue_pdf, name="issue_pdf"),
     path("m/<str:code>/<slug:newsletter>/<slug:issue>/<int:number>/", views.article, name="article"),
+    path("m/<str:code>/<slug:newsletter>/<slug:issue>/<int:number>/<slug:language>/", views.article_translation, name="article_translation"),
+    path("m/<str:code>/<slug:newsletter>/<slug:issue>/<int:number>/figures/<int:figure_id>.jpg", views.figure, name="figure"),
 ]

@@ -1,24 +1,34 @@
 from itertools import groupby
 
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.conf import settings
-from django.views.decorators.http import require_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 
+from kohoshi.accounts import ratelimit
 from kohoshi.engagement.services import article_view_record
 from kohoshi.engagement.stats import most_read_articles
 from kohoshi.places.models import Municipality, Prefecture
 
 from kohoshi.newsletters.formatting import plain_text, refers_to_paper
-from kohoshi.newsletters.models import Article, Issue, Newsletter
+from kohoshi.newsletters.models import Article, Figure, Issue, Newsletter
 from kohoshi.newsletters.services import pages_list
 
 from kohoshi.newsletters.links import site_url
+from kohoshi.reading_aids.feeds import VOICE_CREDIT, audio_url
+from kohoshi.reading_aids.models import ArticleTranslation
+from kohoshi.reading_aids.services import TranslationLimited, audio_for, furigana_for, translation_request
+from kohoshi.reading_aids.translation.backends import languages as translation_languages
 
-from .context_processors import FONT_SIZES
+from . import mytown
+from .context_processors import READER_SETTINGS, reader_choices
+from .pagecache import beacon_mode, cached_page, issue_scope, most_read_scope, municipality_scope
 from .regions import REGIONS
 
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -28,15 +38,86 @@ def _by_year(issues):
     return [(year, list(items)) for year, items in groupby(issues, key=lambda i: i.published_on.year)]
 
 
+def _town_search_context(request) -> dict:
+    """?town=… searches municipalities by name or reading (the form on the home page and /my-town/)."""
+    query = request.GET.get("town", "").strip()
+    found = mytown.municipalities_search(query) if query else []
+    publishing = set(
+        Issue.objects.published().filter(newsletter__municipality__in=found)
+        .values_list("newsletter__municipality_id", flat=True)
+    ) if found else set()
+    return {"town_query": query, "town_results": [(m, m.code in publishing) for m in found]}
+
+
 @require_safe
+@cached_page(lambda: ["site"])
 def home(request):
     latest = Issue.objects.published().with_place().newest_first()[:12]
     prefectures = {p.code: p for p in Prefecture.objects.all()}
     regions = [(name, [prefectures[c] for c in codes]) for name, codes in REGIONS]
-    return render(request, "newsletters/home.html", {"latest": latest, "regions": regions})
+    towns = mytown.towns_chosen(request)
+    response = render(
+        request,
+        "newsletters/home.html",
+        {
+            "latest": latest, "regions": regions, "my_towns": mytown.towns_newest(towns),
+            "my_town_codes": [t.code for t in towns], **_town_search_context(request),
+        },
+    )
+    patch_vary_headers(response, ["Cookie"])  # わたしのまち (kh_towns) changes the page
+    return response
+
+
+def _safe_next(request, default="/") -> str:
+    target = request.GET.get("next") or default
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return default
+    return target
 
 
 @require_safe
+def my_town(request):
+    """わたしのまち without an account: ?add=CODE or ?remove=CODE keeps the choice in a cookie and
+    goes back to ?next= (the home page by default); without them, the page to search, add and
+    remove towns. A GET form like /settings/, so it works without JavaScript and reading pages
+    carry no CSRF token."""
+    codes = mytown.town_codes(request)
+    add, remove = request.GET.get("add"), request.GET.get("remove")
+    if add is None and remove is None:
+        towns = mytown.towns_chosen(request)
+        response = render(
+            request, "reading/my_town.html",
+            {"towns": towns, "my_town_codes": codes, "max_towns": mytown.MAX_TOWNS, **_town_search_context(request)},
+        )
+        patch_vary_headers(response, ["Cookie"])
+        return response
+    if add and Municipality.objects.filter(code=add).exists() and add not in codes:
+        codes = [add, *codes][: mytown.MAX_TOWNS]
+    if remove:
+        codes = [c for c in codes if c != remove]
+    response = HttpResponseRedirect(_safe_next(request))
+    if codes:
+        response.set_cookie(mytown.COOKIE, mytown.cookie_value(codes), max_age=COOKIE_MAX_AGE, samesite="Lax")
+    else:
+        response.delete_cookie(mytown.COOKIE, samesite="Lax")
+    return response
+
+
+@require_safe
+def towns_json(request):
+    """The municipality search as JSON, for the search box's suggestions while typing."""
+    context = _town_search_context(request)
+    return JsonResponse({
+        "query": context["town_query"],
+        "results": [
+            {"code": m.code, "name": m.full_name, "kana": m.kana, "url": m.get_absolute_url(), "publishing": publishing}
+            for m, publishing in context["town_results"]
+        ],
+    })
+
+
+@require_safe
+@cached_page(lambda code: ["site"])
 def prefecture(request, code):
     pref = get_object_or_404(Prefecture, code=code)
     municipalities = Municipality.objects.in_prefecture(pref).select_related("prefecture")
@@ -60,6 +141,7 @@ def prefecture(request, code):
 
 
 @require_safe
+@cached_page(lambda code: [municipality_scope(code), most_read_scope(code)])
 def municipality(request, code):
     town = get_object_or_404(Municipality.objects.select_related("prefecture"), code=code)
     issues = list(Issue.objects.published().for_municipality(town).select_related("newsletter").newest_first())
@@ -76,6 +158,7 @@ def municipality(request, code):
 
 
 @require_safe
+@cached_page(lambda code, newsletter: [municipality_scope(code)])
 def newsletter(request, code, newsletter):
     paper = get_object_or_404(
         Newsletter.objects.select_related("municipality__prefecture"), municipality_id=code, slug=newsletter
@@ -94,6 +177,7 @@ def _published_issue_or_404(code, newsletter, issue):
 
 
 @require_safe
+@cached_page(lambda code, newsletter, issue: [issue_scope(code, newsletter, issue)])
 def issue(request, code, newsletter, issue):
     edition = _published_issue_or_404(code, newsletter, issue)
     articles = edition.articles.select_related("category").order_by("position")
@@ -112,20 +196,42 @@ def issue_pdf(request, code, newsletter, issue):
 
 
 @require_safe
-def article(request, code, newsletter, issue, number):
+def figure(request, code, newsletter, issue, number, figure_id):
+    """A figure of a public article, once staff have described it (drafts and undescribed
+    figures answer 404, like the article itself)."""
     item = get_object_or_404(
+        Figure.objects.public().filter(article__in=Article.objects.published()),
+        pk=figure_id,
+        article__issue__newsletter__municipality_id=code,
+        article__issue__newsletter__slug=newsletter,
+        article__issue__slug=issue,
+        article__number=number,
+    )
+    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def _published_article(code, newsletter, issue, number) -> Article:
+    """The public article at this URL, with its issue, newsletter and place; else 404."""
+    return get_object_or_404(
         Article.objects.published().with_place(),
         issue__newsletter__municipality_id=code,
         issue__newsletter__slug=newsletter,
         issue__slug=issue,
         number=number,
     )
-    if request.method == "GET":  # link checkers' HEAD requests are not readers
-        article_view_record(item, user_agent=request.headers.get("User-Agent", ""))
+
+
+@require_safe
+@cached_page(lambda code, newsletter, issue, number: [issue_scope(code, newsletter, issue)])
+def article(request, code, newsletter, issue, number):
+    item = _published_article(code, newsletter, issue, number)
     siblings = list(item.issue.articles.order_by("position").values("position", "number", "title"))
     index = next(i for i, s in enumerate(siblings) if s["number"] == item.number)
     description = plain_text(item.body_source)
-    return render(
+    audio = audio_for(item)
+    response = render(
         request,
         "newsletters/article.html",
         {
@@ -141,8 +247,84 @@ def article(request, code, newsletter, issue, number):
             # there is no page to open, say so instead of leaving a dead reference.
             "paper_page": next(iter(pages_list(item.pages)), None) if item.issue.source_pdf else None,
             "refers_to_paper": refers_to_paper(item.body_source),
+            "figures": item.figures.public(),
+            # Behind nginx (which may answer later readers from its cache) the page counts its
+            # view with a beacon (article_viewed); otherwise cached_page counts it.
+            "view_beacon": beacon_mode(request),
+            # Reading aids: ruby stored when the article was written (None: show plain text),
+            # the read-aloud audio when it is ready.
+            "furigana": furigana_for(item) if reader_choices(request)["ruby"] == "on" else None,
+            "audio": audio,
+            "audio_url": audio_url(item) if audio else "",
+            "voice_credit": VOICE_CREDIT,
+            "translation_languages": translation_languages(),
         },
     )
+    # cached_page counts the view (GET only: link checkers' HEAD requests are not readers), on
+    # this answer and on every answer from the cache.
+    response.kohoshi_article_id = item.pk
+    return response
+
+
+# A translated page refreshes itself this often while its translation is being made.
+TRANSLATION_REFRESH_SECONDS = 5
+
+
+@require_safe
+@cached_page(lambda code, newsletter, issue, number, language: [issue_scope(code, newsletter, issue)])
+def article_translation(request, code, newsletter, issue, number, language):
+    """The article machine-translated (kohoshi.reading_aids.translation), labelled as such, with
+    the Japanese original one tap away. The first request queues the translation; meanwhile the
+    page says so and reloads itself, and is not cached. Not found unless translation is on and
+    `language` is one of the configured ones."""
+    offered = translation_languages()
+    chosen = next((lang for lang in offered if lang.code == language), None)
+    if chosen is None:
+        raise Http404
+    item = _published_article(code, newsletter, issue, number)
+    context = {
+        "article": item,
+        "issue": item.issue,
+        "municipality": item.issue.newsletter.municipality,
+        "language": chosen,
+        "translation_languages": offered,
+    }
+    limit, window = settings.KOHOSHI_TRANSLATION_RATE_LIMIT
+    try:
+        # New work costs the operator (a paid API, or the worker's CPU): each client may start
+        # only so many translations an hour; reading made ones and reloading are free.
+        row = translation_request(
+            item, language,
+            may_queue=lambda: ratelimit.hits_add("translate", ratelimit.client_id(request), window=window) <= limit,
+        )
+    except TranslationLimited:
+        response = render(request, "newsletters/article_translation.html", {**context, "limited": True}, status=429)
+        add_never_cache_headers(response)
+        return response
+    ready = row.status == ArticleTranslation.Status.READY
+    response = render(
+        request,
+        "newsletters/article_translation.html",
+        {
+            **context,
+            "translation": row if ready else None,
+            "failed": row.status == ArticleTranslation.Status.FAILED,
+            "refresh_seconds": TRANSLATION_REFRESH_SECONDS,
+        },
+    )
+    if not ready:  # "preparing" must not outlive the translation, in kohoshi's cache or nginx's
+        add_never_cache_headers(response)
+    return response
+
+
+@csrf_exempt  # a beacon carries no token; all it can do is count one view, as a GET of the page does
+@require_POST
+@never_cache
+def article_viewed(request, article_id):
+    """The article page's view beacon (reader.js, navigator.sendBeacon) where nginx caches pages."""
+    if Article.objects.published().filter(pk=article_id).exists():
+        article_view_record(Article(pk=article_id), user_agent=request.headers.get("User-Agent", ""))
+    return HttpResponse(status=204)
 
 
 @require_safe
@@ -157,21 +339,20 @@ def for_municipalities(request):
 
 @require_safe
 def reader_settings(request):
-    """文字サイズ, contrast and language without an account: kept in cookies; works without
-    JavaScript. A GET form, so reading pages carry no CSRF token and set no cookie themselves."""
-    font = request.GET.get("font")
-    contrast = request.GET.get("contrast")
+    """Reader settings (READER_SETTINGS) and the language without an account: kept in cookies;
+    works without JavaScript. A GET form, so reading pages carry no CSRF token and set no cookie
+    themselves."""
+    asked = {s: request.GET.get(s.name) for s in READER_SETTINGS}
     language = request.GET.get("language")
-    if font is None and contrast is None and language is None:
+    if all(v is None for v in asked.values()) and language is None:
         return render(request, "newsletters/reader_settings.html", {"next": request.GET.get("next", "")})
     target = request.GET.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     response = HttpResponseRedirect(target)
-    if font in FONT_SIZES:
-        response.set_cookie("kh_font", font, max_age=COOKIE_MAX_AGE, samesite="Lax")
-    if contrast in ("normal", "high"):
-        response.set_cookie("kh_contrast", contrast, max_age=COOKIE_MAX_AGE, samesite="Lax")
+    for setting, value in asked.items():
+        if value in setting.values:
+            response.set_cookie(setting.cookie, value, max_age=COOKIE_MAX_AGE, samesite="Lax")
     if language in dict(settings.LANGUAGES):
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=COOKIE_MAX_AGE, samesite="Lax")
     return response

@@ -1,4 +1,7 @@
+from django.conf import settings
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 
 from kohoshi.accounts.ratelimit import client_id
 
@@ -20,7 +23,15 @@ def search(request):
             search_miss_record(d["q"], municipality_code=filters.municipality, client=client_id(request))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    # The same condition as a feed (/feeds/search.xml and .atom take q, muni and cat).
+    feed_query, feed_category = "", None
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        condition = {"q": d["q"].strip(), "muni": d["muni"].code if d.get("muni") else "",
+                     "cat": d["cat"].slug if d.get("cat") else ""}
+        feed_query = urlencode({k: v for k, v in condition.items() if v})
+        feed_category = d.get("cat")
+    response = render(
         request,
         "search/results.html",
         {
@@ -28,7 +39,15 @@ def search(request):
             "results": results,
             "search_query": request.GET.get("q", ""),
             "page_query": query.urlencode(),
+            "feed_query": feed_query,
+            "feed_category": feed_category,
             "filters_active": form.is_bound and form.is_valid() and form.filters().active,
         },
         status=200,
     )
+    # A public page like the articles: nginx may keep it for the micro-cache's moment (a burst of
+    # readers searching the same word after a disaster notice is answered once a second). Without
+    # it, nginx's cache lock queued every identical search behind the one in flight.
+    response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.KOHOSHI_MICROCACHE_SECONDS}"
+    patch_vary_headers(response, ("Cookie",))
+    return response

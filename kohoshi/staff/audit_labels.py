@@ -19,6 +19,7 @@ ACTION_LABELS = {
     "article.merge": _("記事をつなげた"),
     "article.split": _("記事を分けた"),
     "article.move": _("記事を移動"),
+    "figure.alt": _("図・写真の代替テキストを変更"),
     "ingest.upload": _("紙面PDFをアップロード"),
     "ingest.retry": _("紙面PDFを読み取り直し"),
     "ingest.fail": _("紙面PDFを読み取れず"),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import ingest, workspace as views
+from .views import figures, ingest, qr, workspace as views
 from .views.login import StaffLoginView
 
 app_name = "staff"
@@ -11,6 +11,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("m/<str:code>/", views.municipality, name="municipality"),
     path("m/<str:code>/issues/<int:issue_id>/", views.issue, name="issue"),
+    path("m/<str:code>/issues/<int:issue_id>/qr.<str:kind>", qr.issue_qr, name="issue_qr"),
+    path("m/<str:code>/articles/<int:article_id>/qr.<str:kind>", qr.article_qr, name="article_qr"),
     path("m/<str:code>/issues/<int:issue_id>/publish/", views.issue_publish_view, name="issue_publish"),
     path("m/<str:code>/issues/<int:issue_id>/unpublish/", views.issue_unpublish_view, name="issue_unpublish"),
     path("m/<str:code>/issues/<int:issue_id>/reorder/", views.issue_reorder_view, name="issue_reorder"),
@@ -23,6 +25,8 @@ urlpatterns = [
     path("m/<str:code>/survey/questions/", views.survey_questions, name="survey_questions"),
     path("m/<str:code>/export/survey.csv", views.export_survey, name="export_survey"),
     path("m/<str:code>/export/views.csv", views.export_views, name="export_views"),
+    path("m/<str:code>/figures/<int:figure_id>.jpg", figures.figure_image, name="figure_image"),
+    path("m/<str:code>/figures/<int:figure_id>/alt/", figures.figure_alt, name="figure_alt"),
     path("m/<str:code>/ingest/", ingest.upload, name="ingest_upload"),
     path("m/<str:code>/ingest/<int:pk>/", ingest.run_detail, name="ingest_run"),
     path("m/<str:code>/ingest/<int:pk>/review/", ingest.review, name="ingest_review"),

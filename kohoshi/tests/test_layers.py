@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1]
 LAYERS = [
     {"places", "accounts"},
     {"newsletters", "search"},
-    {"ingest", "engagement"},
+    {"ingest", "engagement", "subscriptions", "reading_aids"},
     {"staff", "api", "reading"},
 ]
 LAYER_OF = {app: n for n, apps in enumerate(LAYERS) for app in apps}

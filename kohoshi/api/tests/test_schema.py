@@ -28,3 +28,12 @@ def test_a_nul_in_the_query_is_a_documented_json_400(client):
     assert "detail" in response.json()
     documented = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/search"]["get"]["responses"]
     assert "400" in documented
+
+
+def test_the_schema_says_a_query_holds_no_nul(client):
+    # Found by schemathesis (outside-checks, ST202): a NUL was schema-valid, yet answered 400.
+    import re
+
+    params = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/search"]["get"]["parameters"]
+    pattern = next(p for p in params if p["name"] == "q")["schema"]["pattern"]
+    assert re.fullmatch(pattern, "ごみ 収集") and not re.fullmatch(pattern, "ごみ\x00")

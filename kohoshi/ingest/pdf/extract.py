@@ -123,9 +123,14 @@ def _page_chars(page: pdfium.PdfPage, height: float) -> list[Char]:
         rect = raw.FS_RECTF()
         fonts = _FontCache()
         chars: list[Char] = []
+        spaced = False
         for i in range(n):
             u = raw.FPDFText_GetUnicode(t, i)
             if u in _SKIP or u < 0x20 or (0xD800 <= u <= 0xDFFF):
+                if u in (0x20, 0x3000, 0xA0):
+                    # a space in the text, or one PDFium inserts where the glyph advances
+                    # (not the ink boxes) leave a gap
+                    spaced = True
                 continue
             if not raw.FPDFText_GetLooseCharBox(t, i, rect):
                 continue
@@ -143,7 +148,8 @@ def _page_chars(page: pdfium.PdfPage, height: float) -> list[Char]:
                 ch = chr(u)
             except ValueError:
                 continue
-            chars.append(Char(ch, x0, top, x1, bottom, float(size), name, bold))
+            chars.append(Char(ch, x0, top, x1, bottom, float(size), name, bold, space=spaced, seq=i))
+            spaced = False
         return chars
     finally:
         tp.close()
@@ -192,6 +198,52 @@ def _page_segments(page: pdfium.PdfPage, height: float) -> tuple[list[tuple[floa
     return segs, images, n
 
 
+def _unmapped(ch: str) -> bool:
+    """A character that stands for a glyph without a Unicode mapping: U+FFFD, C1
+    controls, private use, or glyph ids read as codes (they land in Latin
+    Extended, IPA, Greek and the like, which a Japanese newsletter barely uses)."""
+    u = ord(ch)
+    return u == 0xFFFD or 0x80 <= u < 0xA0 or 0xE000 <= u <= 0xF8FF or (0x180 <= u < 0x2000 and not 0x370 <= u < 0x400)
+
+
+def _read_unmapped(page: pdfium.PdfPage, lines: list[Line], page_no: int, warnings: list[str]) -> list[Line]:
+    """Lines whose characters mostly have no Unicode mapping are read again by OCR
+    of just their region; a page with many of them is read whole."""
+    # a font whose glyphs come out as odd codes has no mapping at all: its ASCII-looking
+    # codes are glyph ids too
+    by_font: Counter[str] = Counter()
+    odd: Counter[str] = Counter()
+    for ln in lines:
+        by_font[ln.font] += len(ln.text)
+        odd[ln.font] += sum(map(_unmapped, ln.text))
+    broken = {f for f, n in by_font.items() if n and odd[f] >= 0.2 * n}
+    bad = [
+        ln for ln in lines
+        if not ln.table_row and (ln.font in broken or (len(ln.text) >= 2 and sum(map(_unmapped, ln.text)) >= 0.5 * len(ln.text)))
+    ]
+    if not bad:
+        return lines
+    if not ocr.available():
+        warnings.append(f"p.{page_no} に文字コードのない文字があります。OCR(tesseract)が使えないため読み取れません")
+        return lines
+    if len(bad) > ocr.MAX_REGIONS:
+        ocr_lines, _body, state = ocr.ocr_page(page, page_no)
+        if state == "done" and ocr_lines:
+            keep = [ln for ln in lines if ln not in bad]
+            warnings.append(f"p.{page_no} は文字コードのないフォントのため、文字認識(OCR)で読み取りました。確認してください")
+            return keep + [ln for ln in ocr_lines]
+        return lines
+    texts = ocr.ocr_regions(page, [(ln.x0, ln.top, ln.x1, ln.bottom, ln.vertical) for ln in bad])
+    done = 0
+    for ln, text in zip(bad, texts):
+        if text:
+            ln.text, ln.ocr = text, True
+            done += 1
+    if done:
+        warnings.append(f"p.{page_no} の文字コードのない文字 {done} 行を文字認識(OCR)で読み取りました。確認してください")
+    return lines
+
+
 def _norm_margin(text: str) -> str:
     return re.sub(r"[0-9０-９]+", "#", re.sub(r"\s+", "", text))
 
@@ -211,11 +263,9 @@ def _drop_running_lines(pages: list[tuple[list[Line], float, float]]) -> None:
         keep = []
         for ln in lines:
             in_band = ln.bottom < height * MARGIN_BAND or ln.top > height * (1 - MARGIN_BAND)
-            if in_band and ln.size <= body * 1.1 and (
-                _PAGE_NUMBER.match(ln.text.strip())
-                or (counts[_norm_margin(ln.text)] >= 2)
-                or ln.size < body * 0.95
-            ):
+            if in_band and _PAGE_NUMBER.match(ln.text.strip()):
+                continue  # a page number, however large it is set
+            if in_band and ln.size <= body * 1.1 and (counts[_norm_margin(ln.text)] >= 2 or ln.size < body * 0.95):
                 continue
             keep.append(ln)
         lines[:] = keep
@@ -287,6 +337,7 @@ def extract_issue(
                 rows, chars = table_lines(chars, tables, page_no)
                 lines, ruby = build_lines(chars, body=body, page=page_no, plain_font=body_font(chars, body))
                 lines.extend(rows)
+                lines = _read_unmapped(page, lines, page_no, warnings)
                 vertical = page_is_vertical(lines)
                 ordered = order_lines(lines, width=width, body=body, vertical=vertical)
                 for ln in ordered:

@@ -42,8 +42,8 @@ def available() -> bool:
     return "jpn" in languages()
 
 
-def _write_pgm(page: pdfium.PdfPage, path: str) -> float:
-    bitmap = page.render(scale=DPI / 72, grayscale=True)
+def _write_pgm(page: pdfium.PdfPage, path: str, crop: tuple[float, float, float, float] = (0, 0, 0, 0)) -> float:
+    bitmap = page.render(scale=DPI / 72, grayscale=True, crop=crop)
     try:
         w, h, stride = bitmap.width, bitmap.height, bitmap.stride
         buf = bitmap.buffer
@@ -82,7 +82,7 @@ def parse_tsv(tsv: str, *, scale: float, page: int) -> list[Line]:
         sizes = [int(w["width"] if vertical else w["height"]) * scale for w in words]
         text = "".join(w["text"].strip() for w in words)
         lines.append(
-            Line(text=text, x0=x0, top=top, x1=x1, bottom=bottom, size=statistics.median(sizes), vertical=vertical, page=page)
+            Line(text=text, x0=x0, top=top, x1=x1, bottom=bottom, size=statistics.median(sizes), vertical=vertical, page=page, ocr=True)
         )
     return lines
 
@@ -120,3 +120,44 @@ def ocr_page(page: pdfium.PdfPage, page_no: int) -> tuple[list[Line], float, str
     width = page.get_size()[0]
     ordered = order_lines(lines, width=width, body=body, vertical=page_is_vertical(lines))
     return ordered, body, "done"
+
+
+# Regions of at most this many lines are read one by one; a page with more unreadable
+# lines is read whole (its text is drawn in a font without a Unicode mapping).
+MAX_REGIONS = 24
+
+
+def ocr_regions(page: pdfium.PdfPage, boxes: list[tuple[float, float, float, float, bool]]) -> list[str | None]:
+    """Read small regions of a page: ``(x0, top, x1, bottom, vertical)`` in points
+    with a top-left origin.  Returns the text per region (None where OCR is
+    unavailable or failed).  Used for text whose characters have no Unicode
+    mapping: the glyph boxes are right, only the codes are wrong."""
+    if not available() or not boxes:
+        return [None] * len(boxes)
+    width, height = page.get_size()
+    exe = shutil.which("tesseract") or "tesseract"
+    out: list[str | None] = []
+    for x0, top, x1, bottom, vertical in boxes:
+        pad = 0.25 * min(x1 - x0, bottom - top)
+        crop = (
+            max(0.0, x0 - pad),
+            max(0.0, height - bottom - pad),
+            max(0.0, width - x1 - pad),
+            max(0.0, top - pad),
+        )
+        fd, path = tempfile.mkstemp(suffix=".pgm", prefix="kohoshi-ocr-")
+        os.close(fd)
+        try:
+            _write_pgm(page, path, crop)
+            lang = "jpn_vert" if vertical and "jpn_vert" in languages() else "jpn"
+            proc = subprocess.run(
+                [exe, path, "stdout", "-l", lang, "--psm", "5" if vertical else "7"],
+                capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
+            )
+            text = "".join(proc.stdout.split()) if proc.returncode == 0 else ""
+            out.append(text or None)
+        except (OSError, subprocess.SubprocessError, pdfium.PdfiumError):
+            out.append(None)
+        finally:
+            os.unlink(path)
+    return out

@@ -65,6 +65,11 @@ def extract_issue_limited(data: bytes, *, limits: Limits = Limits(), progress=No
     return _run_child("extract", data, options, limits=limits, progress=progress)
 
 
+def extract_figures_limited(data: bytes, *, articles: list[tuple[str, list[int]]], limits: Limits = Limits()):
+    """:func:`~.figures.extract_figures` on ``data`` in a limited child; same result and errors."""
+    return _run_child("figures", data, {"articles": articles}, limits=limits, progress=None)
+
+
 def render_page_png(data: bytes, *, page: int, width: int, out_path: str, limits: Limits = Limits()) -> None:
     """Render page ``page`` (1-based) of ``data`` to a PNG ``width`` pixels wide at ``out_path``."""
     _run_child("render", data, {"page": page, "width": width, "out_path": out_path}, limits=limits, progress=None)
@@ -180,6 +185,10 @@ def _child(job: str, fd: int) -> None:
             from .extract import extract_issue
 
             result = extract_issue(data, progress=lambda done, total: _send(fd, ("progress", done, total)), **options)
+        elif job == "figures":
+            from .figures import extract_figures
+
+            result = extract_figures(data, **options)
         else:
             result = _render(data, **options)
         _send(fd, ("done", result))

@@ -15,8 +15,10 @@ common character size):
 
 from __future__ import annotations
 
+import difflib
 import re
 import statistics
+import unicodedata
 from dataclasses import dataclass, field
 
 from .layout import Line
@@ -39,6 +41,9 @@ class DraftArticle:
     body: str
     pages: list[int] = field(default_factory=list)
     category: str = "その他"
+    # 0..1, from the signals used (see REASONS); reasons are codes, weakest signal first
+    confidence: float = 1.0
+    reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -83,18 +88,146 @@ def guess_category(title: str, body: str) -> str:
     return best if best_score >= 2 else "くらし"
 
 
+# --------------------------------------------------------------------------- contents
+
+_CONTENTS_WORD = re.compile(r"^(もくじ|目次|今月の内容|今号の内容|主な内容|contents|index|inside)+$", re.I)
+_ENTRY = re.compile(r"^(?P<title>.{3,60}?)[\s・…‥.．·\-－—―:：]*(?:[pｐ][.．]?\s*)?(?P<page>[0-9０-９]{1,3})(?:ページ|頁)?$", re.I)
+_NUMBER = re.compile(r"^(?:[pｐ][.．]?\s*)?(?P<page>[0-9０-９]{1,3})(?:ページ|頁)?$", re.I)
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", re.sub(r"[\s　・…‥｜|]+", "", text)).lower()
+
+
+@dataclass
+class Contents:
+    """A table of contents found on a page: its entries (title, printed page)."""
+
+    page: int
+    entries: list[tuple[str, int]]
+    lines: list[Line]  # the lines it is made of (keyword, entries, page numbers)
+
+
+def find_contents(lines: list[Line], page_count: int) -> Contents | None:
+    """The table of contents on one page, or None.
+
+    Entries are "title …… 3" on one line, or a title with its page number as a
+    separate piece on the same row (flex or tab layouts).  Three entries with
+    page numbers inside the issue, or the word もくじ/目次 with two, make a
+    contents page."""
+    if not lines:
+        return None
+    page = lines[0].page
+    used: list[Line] = []
+    entries: list[tuple[str, int]] = []
+    numbers = [ln for ln in lines if _NUMBER.match(ln.text.strip())]
+    keyword = [ln for ln in lines if _CONTENTS_WORD.match(_norm(ln.text))]
+    for ln in lines:
+        text = ln.text.strip()
+        if ln in numbers or ln in keyword:
+            continue
+        m = _ENTRY.match(text)
+        if m and not text[-4:].isdigit() and re.search(r"[\s・…‥.．]", text[:-len(m.group("page"))][-3:] or "x"):
+            n = int(unicodedata.normalize("NFKC", m.group("page")))
+            if 1 <= n <= page_count + 1:
+                entries.append((m.group("title").strip(), n))
+                used.append(ln)
+            continue
+        # a page number on the same row, to the right
+        for num in numbers:
+            ov = min(ln.bottom, num.bottom) - max(ln.top, num.top)
+            if ov >= 0.5 * min(ln.bottom - ln.top, num.bottom - num.top) and num.x0 > ln.x1 and len(_norm(text)) >= 3:
+                n = int(unicodedata.normalize("NFKC", _NUMBER.match(num.text.strip()).group("page")))
+                if 1 <= n <= page_count + 1:
+                    entries.append((text, n))
+                    used.extend((ln, num))
+                break
+    if len(entries) >= 3 or (keyword and len(entries) >= 2):
+        return Contents(page=page, entries=entries, lines=used + keyword)
+    return None
+
+
+def _similar(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    if (a in b or b in a) and min(len(a), len(b)) >= 0.7 * max(len(a), len(b)):
+        return 0.9
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def apply_contents(pages: list[tuple[list[Line], float]]) -> tuple[list[tuple[list[Line], float]], list[Contents], list[str]]:
+    """Find contents pages, drop them (and the cover they sit on) from the
+    articles, and mark the lines their entries name as article titles.
+
+    A contents page is kept only for what is left once its entries are
+    removed, and only when an entry points to that page (a cover story)."""
+    warnings: list[str] = []
+    found: list[Contents] = []
+    page_count = len(pages)
+    for lines, _body in pages:
+        c = find_contents(lines, page_count)
+        if c is not None:
+            found.append(c)
+    if not found:
+        return pages, found, warnings
+    out: list[tuple[list[Line], float]] = []
+    entries = [(t, n, _norm(t)) for c in found for t, n in c.entries]
+    contents_pages = {c.page: c for c in found}
+    for lines, body in pages:
+        if lines and lines[0].page in contents_pages:
+            c = contents_pages[lines[0].page]
+            if any(n == c.page for _t, n, _k in entries):
+                # a cover story: keep the page without its contents and without the masthead
+                # (the largest type above the contents), which is no article title
+                drop = set(map(id, c.lines))
+                first = min((ln.top for ln in c.lines), default=0.0)
+                biggest = max((ln.size for ln in lines), default=0.0)
+                lines = [
+                    ln for ln in lines
+                    if id(ln) not in drop and not (body and ln.size >= 2 * body and ln.size >= biggest * 0.95 and ln.bottom <= first)
+                ]
+            else:
+                warnings.append(f"p.{c.page} は表紙・もくじとして記事にしませんでした")
+                lines = []
+        out.append((lines, body))
+    # the lines the entries name become titles (the best match per entry)
+    for title, n, key in entries:
+        best, best_score = None, 0.0
+        for lines, body in out:
+            for ln in lines:
+                if ln.table_row or len(ln.text) > 3 * len(title) + 10:
+                    continue
+                score = _similar(key, _norm(ln.text))
+                if ln.page in (n, n - 1, n + 1):
+                    score += 0.05
+                if body and ln.size >= body * HEADING_RATIO:
+                    score += 0.05
+                if score > best_score:
+                    best, best_score = ln, score
+        if best is not None and best_score >= 0.85:
+            best.role = "title"
+    return out, found, warnings
+
+
 # --------------------------------------------------------------------------- assembly
 
 
-def classify(line: Line, body: float) -> str:
-    """'title', 'h1', 'h2' or 'body' for one line, relative to the body size."""
-    if body <= 0 or line.table_row:
+def classify(line: Line, body: float, *, headings_are_titles: bool = False) -> str:
+    """'title', 'h1', 'h2' or 'body' for one line, relative to the body size.
+
+    ``headings_are_titles``: the issue has no display titles at all (a notice
+    board of short items), so its section-heading level names the articles."""
+    if line.role == "title":
+        return "title"
+    if body <= 0 or line.table_row or _NUMBER.match(line.text.strip()):
         return "body"
     ratio = line.size / body
     if ratio >= TITLE_RATIO:
         return "title"
     if ratio >= HEADING_RATIO:
-        return "h1"
+        return "title" if headings_are_titles else "h1"
     if ratio >= 0.9 and line.bold >= 0.8:
         return "h2"
     return "body"
@@ -127,6 +260,9 @@ class _Building:
     title: str
     title_line: Line | None
     pages: list[int]
+    title_kind: str = ""  # display, contents, heading (notice board)
+    chars: int = 0
+    ocr_chars: int = 0
     logical: list[_Logical] = field(default_factory=list)
     last: Line | None = None
     last_kind: str = ""
@@ -134,6 +270,44 @@ class _Building:
 
 def _full(ln: Line) -> bool:
     return ln.a1 >= ln.column_end - 1.2 * ln.size
+
+
+_OPEN = "（(「『【〔［"
+_CLOSE = "）)」』】〕］"
+_END = "。．.！!？?」』）)】"
+
+
+def _wraps(prev: Line, ln: Line, paragraph: str) -> bool:
+    """Whether ``ln`` continues the line before it (a wrap, not a new paragraph).
+
+    A line that reaches the end of its column wraps.  So does one that stops a
+    little short because the next word would not fit (half-width numbers,
+    words kept together) and does not end a sentence, and one that leaves a
+    bracket open: "(中町" never ends a paragraph before "1-1-1)"."""
+    if _full(prev):
+        return True
+    text = ln.text.lstrip()
+    if not text or text[0] in MARKERS or ln.text.startswith("\u3000"):
+        return False
+    depth = sum(paragraph.count(c) for c in _OPEN) - sum(paragraph.count(c) for c in _CLOSE)
+    if depth > 0 and ln.a0 <= prev.a0 + 0.5 * ln.size:
+        return True
+    tail = prev.text.rstrip()
+    return bool(tail) and tail[-1] not in _END and prev.a1 >= prev.column_end - 4 * prev.size and abs(ln.a0 - prev.a0) <= 0.5 * ln.size
+
+
+def _continues_title(t: Line, ln: Line) -> bool:
+    """Whether title line ``ln`` continues title line ``t`` (a wrapped title, or a
+    banner or kicker set right above it) rather than starting the next article
+    whose body comes later in reading order.  Two lines that the table of
+    contents names are two articles."""
+    if t.role == "title" and ln.role == "title":
+        return False
+    if t.page != ln.page:
+        return False
+    gap = ln.c0 - t.c1
+    wrapped = _full(t) and abs(t.size - ln.size) <= 0.12 * t.size and t.column == ln.column
+    return -0.5 * ln.size <= gap <= (2.0 if wrapped else 1.2) * max(t.size, ln.size)
 
 
 def _render(b: _Building) -> str:
@@ -154,7 +328,9 @@ def _render(b: _Building) -> str:
 
 def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle], list[str]]:
     """Turn every page's ordered lines (with that page's body size) into articles."""
-    warnings: list[str] = []
+    pages, _contents, warnings = apply_contents(pages)
+    kinds = [classify(ln, body) for lines, body in pages for ln in lines]
+    board = "title" not in kinds and kinds.count("h1") >= 2
     done: list[_Building] = []
     cur: _Building | None = None
     for lines, body in pages:
@@ -162,12 +338,18 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
             continue
         pitch = _pitch(lines, body)
         for ln in lines:
-            kind = classify(ln, body)
+            kind = classify(ln, body, headings_are_titles=board)
             text = ln.text.strip()
             if not text:
                 continue
             if kind == "title":
-                if cur is not None and not cur.logical and cur.title_line is not None and cur.last_kind == "title":
+                if (
+                    cur is not None
+                    and not cur.logical
+                    and cur.title_line is not None
+                    and cur.last_kind == "title"
+                    and _continues_title(cur.title_line, ln)
+                ):
                     t = cur.title_line
                     same = abs(t.size - ln.size) <= 0.12 * t.size and t.column == ln.column
                     sep = "" if same and _full(t) else " "
@@ -176,13 +358,25 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
                 else:
                     if cur is not None:
                         done.append(cur)
-                    cur = _Building(title=text, title_line=ln, pages=[ln.page])
+                    kind_of_title = "contents" if ln.role == "title" else ("heading" if board else "display")
+                    if ln.ocr:
+                        text = clean_ocr_title(text)
+                    if ln.ocr and not plausible_title(text):
+                        # OCR noise set large ("上 IvyFンううテー"): no title rather than a wrong one
+                        kind_of_title = "implausible"
+                        text = ""
+                    cur = _Building(title=text, title_line=ln, pages=[ln.page], title_kind=kind_of_title)
+                    if not text:
+                        cur.title_line = None
                 cur.last, cur.last_kind = ln, "title"
                 continue
             if cur is None:
                 cur = _Building(title="", title_line=None, pages=[ln.page])
             if ln.page not in cur.pages:
                 cur.pages.append(ln.page)
+            cur.chars += len(text)
+            if ln.ocr:
+                cur.ocr_chars += len(text)
             prev, prev_kind = cur.last, cur.last_kind
             if kind in ("h1", "h2"):
                 if prev is not None and prev_kind == kind and cur.logical and cur.logical[-1].kind == kind and _full(prev):
@@ -194,7 +388,7 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
                 if prev is not None and prev_kind == "body" and cur.logical and not ln.table_row and not prev.table_row:
                     same_col = prev.page == ln.page and prev.column == ln.column
                     gap_ok = not same_col or (ln.c0 - prev.c0) <= 1.35 * pitch
-                    if _full(prev) and gap_ok:
+                    if gap_ok and _wraps(prev, ln, cur.logical[-1].text):
                         cur.logical[-1].text += text
                         joined = True
                 if not joined:
@@ -217,5 +411,77 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
         if not b.title:
             warnings.append(f"タイトルのない本文があります (p.{b.pages[0]})")
         title = re.sub(r"\s+", " ", b.title).strip()
-        articles.append(DraftArticle(title=title, body=body_text, pages=b.pages, category=guess_category(title, body_text)))
+        confidence, reasons = _confidence(b, title, body_text)
+        articles.append(
+            DraftArticle(
+                title=title, body=body_text, pages=b.pages, category=guess_category(title, body_text),
+                confidence=confidence, reasons=reasons,
+            )
+        )
     return articles, warnings
+
+
+# --------------------------------------------------------------------------- confidence
+
+# code: (penalty, meaning); the review screen words them for staff (ingest.models.CHECK_REASONS)
+REASONS = {
+    "no_title": (0.45, "no title could be found: the article may be the rest of the previous one"),
+    "title_implausible": (0.4, "the large text read by OCR did not look like a title and was dropped"),
+    "ocr": (0.35, "part of the body was read from an image (scaled by the share of OCR text)"),
+    "title_from_heading": (0.15, "no display titles in the issue; the heading level was taken as titles"),
+    "short": (0.2, "very short body: perhaps a caption, a label or a fragment"),
+    "many_pages": (0.1, "runs over more than two pages without a new title: a split may be missing"),
+}
+
+
+def _confidence(b: _Building, title: str, body: str) -> tuple[float, list[str]]:
+    """A confidence (0..1) from the signals the split rested on, with their codes."""
+    penalties: list[tuple[float, str]] = []
+    if b.title_kind == "implausible":
+        penalties.append((REASONS["title_implausible"][0], "title_implausible"))
+    elif not title:
+        penalties.append((REASONS["no_title"][0], "no_title"))
+    elif b.title_kind == "heading":
+        penalties.append((REASONS["title_from_heading"][0], "title_from_heading"))
+    if b.ocr_chars:
+        share = b.ocr_chars / max(b.chars, 1)
+        penalties.append((REASONS["ocr"][0] * max(share, 0.3), "ocr"))
+    if len(re.sub(r"\s", "", body)) < 40:
+        penalties.append((REASONS["short"][0], "short"))
+    if len(b.pages) > 2:
+        penalties.append((REASONS["many_pages"][0], "many_pages"))
+    penalties.sort(reverse=True)
+    confidence = 1.0
+    for p, _code in penalties:
+        confidence *= 1 - p
+    return round(confidence, 3), [code for _p, code in penalties]
+
+
+_JA = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff10-\uff19\u3005\u30fc]")
+
+
+def clean_ocr_title(text: str) -> str:
+    """Drop the specks OCR reads in front of a title ("=情緒…", "sa全会一致…", "m いじめ…"):
+    symbols, or one to three lower-case letters before a kanji or hiragana (not "eスポーツ",
+    not "NPO法人")."""
+    text = re.sub(r"^[\s=\-_~'\"`.,:;|!¦/\\*+^]{1,3}(?=\S)", "", text)
+    return re.sub(r"^[a-z]{1,3}\s?(?=[\u3040-\u309f\u3400-\u9fff])", "", text).strip()
+
+
+def plausible_title(text: str) -> bool:
+    """Whether OCR'd text could be a Japanese title: mostly Japanese characters,
+    no Latin letters jumbled into kana, no runs of one repeated kana."""
+    t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    if len(t) < 2:
+        return False
+    ja = len(_JA.findall(t))
+    latin = len(re.findall(r"[A-Za-z]", t))
+    digits = len(re.findall(r"[0-9]", t))
+    other = len(t) - ja - latin - digits
+    if ja == 0:
+        return latin >= 3 and other <= 0.2 * len(t)
+    if latin and ja and latin / len(t) > 0.2 and not re.search(r"[A-Za-z]{4,}", t):
+        return False  # "上IvyFンううテー": a few stray Latin letters among kana
+    if re.search(r"([\u3040-\u30ff])\1", t) and ja < 8:
+        return False
+    return (ja + digits) / len(t) >= 0.6

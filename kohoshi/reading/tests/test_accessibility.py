@@ -83,6 +83,10 @@ def site(request, seed_issue_file, live_server):
         "search-results": "/search/?q=市政方針",
         "search-no-results": "/search/?q=存在しないことばです",
         "survey": f"/survey/a/{article.pk}/",
+        "home-town-search": "/?town=あつぎ",
+        "my-town": "/my-town/?town=とまこまい",
+        "kirinuki": "/kirinuki/",
+        "offline": "/offline/",
     }
 
 
@@ -99,6 +103,14 @@ def test_reading_pages_have_no_axe_violations(site, live_server, open_phone, art
         if name not in ("survey", "404"):
             visit(name, path)
     visit("404", site["404"], expect=404)
+    page.goto(live_server.url + "/my-town/?add=012131&next=/")
+    visit("home-my-town", site["home"])
+    visit("my-town-chosen", "/my-town/")
+    page.goto(live_server.url + site["article"])
+    page.get_by_role("button", name="切り抜きに保存").click()
+    page.get_by_role("status").filter(has_text="切り抜きに保存しました").wait_for()
+    problems.extend(audit(page, "article-saved", artifacts_dir))
+    visit("kirinuki-one", site["kirinuki"])
 
     page.get_by_role("button", name="特大").click()
     page.reload()
@@ -132,4 +144,40 @@ def test_reading_pages_have_no_axe_violations(site, live_server, open_phone, art
     problems.extend(audit(page, "survey-thanks", artifacts_dir))
     visit("survey-answered", site["survey"])
 
+    assert not problems, report(problems)
+
+
+# ---- 表示の設定: every reader page type in each display combination that matters -------------
+
+# (name, query for /settings/, the device's colour scheme)
+DISPLAY_COMBINATIONS = [
+    ("light", "theme=light&contrast=normal", "light"),
+    ("light-high", "theme=light&contrast=high", "light"),
+    ("dark-device", "theme=auto&contrast=normal", "dark"),  # 自動 on a phone set to dark
+    ("dark-high", "theme=dark&contrast=high", "light"),  # 暗い chosen overrides a light phone
+    ("xl-wider-dark", "theme=dark&contrast=normal&font=xl&spacing=wider", "light"),
+]
+
+
+def test_display_settings_have_no_axe_violations(display_site, live_server, open_phone, artifacts_dir):
+    problems = []
+    for combination, query, scheme in DISPLAY_COMBINATIONS:
+        page = open_phone(color_scheme=scheme)
+        page.goto(f"{live_server.url}/settings/?{query}&ruby=on&next=/")
+        page.goto(f"{live_server.url}/my-town/?add={display_site['town']}&next=/")
+        for name, path in display_site["pages"].items():
+            response = page.goto(live_server.url + path)
+            assert response.status == 200, f"{combination} {name}: {path} answered {response.status}"
+            if name == "article":
+                assert page.locator(".kh-body ruby rt").count() > 0  # ふりがな on
+                assert page.locator(".kh-contact a[href^='tel:']").count() > 0
+                if display_site["audio"]:
+                    assert page.locator("audio[controls]").count() == 1
+            problems.extend(audit(page, f"display-{combination}-{name}", artifacts_dir))
+        page.goto(live_server.url + display_site["pages"]["article"])
+        problems.extend(focus_problems(page, f"display-{combination}-article-focus"))
+        page.goto(live_server.url + "/")
+        page.locator(".kh-menu summary").click()
+        problems.extend(audit(page, f"display-{combination}-menu-open", artifacts_dir))
+        page.context.close()
     assert not problems, report(problems)

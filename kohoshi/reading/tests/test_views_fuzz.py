@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 FUZZ = settings(deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 PRIVATE = ("staff", "admin")
 PARAMS = ["q", "page", "pref", "muni", "nl", "cat", "order", "since", "until", "next", "font", "contrast",
-          "days", "language", "limit", "format", "sort"]  # fmt: skip
+          "days", "language", "limit", "format", "sort", "town", "add", "remove"]  # fmt: skip
 VALUES = ["", "0", "-1", "1", "99999999999999999999", "1e309", "NaN", "2024-02-30", "9999-12-31", "0001-01-01",
           "012131", "01", "//evil.example", "https://evil.example/", "\x00", "\ud800", "<script>", "あ" * 5000,
           "new", "relevance", "large", "high", "%", "'", "\""]  # fmt: skip
@@ -46,10 +46,17 @@ PATTERNS = public_patterns()
 
 @pytest.fixture
 def url_values(issue, article):
+    from kohoshi.subscriptions.models import Subscription
+    from kohoshi.subscriptions.tokens import token_for
+
     newsletter = issue.newsletter
+    subscription = Subscription.objects.create(email="fuzz@example.jp", status="active")
+    subscription.municipalities.add(newsletter.municipality)
     return {
         "code": newsletter.municipality_id, "newsletter": newsletter.slug, "issue": issue.slug,
-        "number": article.number, "article_id": article.pk,
+        "number": article.number, "article_id": article.pk, "figure_id": 1,
+        "token": token_for(subscription, "manage"),
+        "slug": article.category.slug, "language": "en",
     }  # fmt: skip
 
 

@@ -95,3 +95,11 @@ def test_a_count_beyond_the_match_limit_reads_as_at_least(client, monkeypatch):
     assert body["count"] == 30 and body["count_is_lower_bound"] is True
     body = client.get("/api/v1/search", {"q": "産後ケア"}).json()
     assert body["count"] >= 1 and "count_is_lower_bound" not in body
+
+
+def test_search_page_may_be_kept_by_nginx_for_the_micro_cache_moment_per_cookie(client, settings):
+    settings.KOHOSHI_MICROCACHE_SECONDS = 1
+    response = client.get("/search/", {"q": "防災"})
+    assert response["Cache-Control"] == "public, max-age=0, s-maxage=1"
+    assert "Cookie" in response["Vary"]  # a reader's settings (text size, language) change the page
+    assert not response.cookies  # nginx never keeps an answer that sets a cookie

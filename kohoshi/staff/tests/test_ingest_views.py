@@ -375,3 +375,62 @@ def test_corpus_pdf_upload_review_fix_and_publish_end_to_end(
     html = article_page.content.decode()
     assert originals[2]["title"] in html
     assert plain_text(originals[2]["body"])[:12] in plain_text(html)
+
+
+# ---------------------------------------------------------------------------- confidence
+
+
+@pytest.fixture
+def unsure_draft(db, monkeypatch) -> IngestRun:
+    """A draft whose extraction was sure of one article and unsure of two (OCR, no title)."""
+    from kohoshi.ingest.pdf import DraftArticle, DraftIssue
+
+    articles = [
+        DraftArticle("図書館の休館日", "館内の設備点検のため、中央図書館は休館します。" * 3, [2], "文化", 1.0, []),
+        DraftArticle("", "見出しのない本文が続いています。" * 3, [3], "くらし", 0.55, ["no_title"]),
+        DraftArticle("防災訓練", "画像から読み取った本文です。" * 3, [4], "くらし", 0.65, ["ocr"]),
+    ]
+    monkeypatch.setattr(runs, "extract_issue_limited", lambda data, **kw: DraftIssue(articles, 4))
+    run = runs.ingest_run_create(
+        municipality=Municipality.objects.get(code=ATSUGI), newsletter_title="広報あつぎ",
+        published_on=date(2024, 4, 15), pdf_file=b"%PDF-1.7 test",
+    )
+    return runs.ingest_run_process(run.pk)
+
+
+def test_each_draft_article_keeps_the_confidence_of_its_extraction(unsure_draft):
+    checks = {c.article.position: (c.confidence, c.reasons) for c in unsure_draft.article_checks.select_related("article")}
+    assert checks == {1: (1.0, []), 2: (0.55, ["no_title"]), 3: (0.65, ["ocr"])}
+
+
+def test_review_lists_the_weakest_articles_first_and_says_why(client, editor, unsure_draft):
+    client.force_login(editor)
+    response = client.get(url("review", unsure_draft))
+    weakest = response.context["weakest"]
+    assert [a.position for a in weakest] == [2, 3]  # the sure article is not listed
+    html = response.content.decode()
+    listed = html[html.index('data-testid="weakest"'):html.index("</ol>", html.index('data-testid="weakest"'))]
+    assert listed.index("見出しを推定できませんでした") < listed.index("本文の一部を画像から読み取りました")
+    assert "確からしさ 55%" in listed
+
+
+@pytest.fixture
+def editor_session(client, editor) -> str:
+    client.force_login(editor)
+    return client.cookies["sessionid"].value
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # live_server: the others find the places again
+def test_review_with_weak_articles_on_a_phone(editor_session, unsure_draft, live_server, open_phone, tmp_path):
+    import os
+
+    page = open_phone()
+    page.context.add_cookies([{"name": "sessionid", "value": editor_session, "url": live_server.url}])
+    page.goto(live_server.url + url("review", unsure_draft))
+    box = page.get_by_test_id("weakest")
+    assert box.is_visible()
+    assert "見出しを推定できませんでした" in box.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    out = os.environ.get("KOHOSHI_SCREENSHOTS") or str(tmp_path)
+    page.screenshot(path=os.path.join(out, "ingest-review-weakest.png"), full_page=False)

@@ -10,6 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kohoshi.engagement.services import survey_response_create
 from kohoshi.accounts.models import Role
+from kohoshi.accounts.policy import SYSTEM
+from kohoshi.newsletters.figures import FigureInput, figures_replace
 from kohoshi.staff.tests.factories import SAPPORO, TOMAKOMAI, make_issue, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +45,11 @@ def tomakomai_objects(settings, tmp_path):
     issue = make_issue(TOMAKOMAI)
     article = issue.articles.first()
     survey_response_create(article, helpful="役に立った", comment="苫小牧市の読者の意見")
-    values = {"code": TOMAKOMAI, "issue_id": issue.pk, "article_id": article.pk, "number": 1, "page": 1}
+    values = {"code": TOMAKOMAI, "issue_id": issue.pk, "article_id": article.pk, "number": 1, "page": 1, "kind": "png"}
+    settings.MEDIA_ROOT = tmp_path
+    values["figure_id"] = figures_replace(
+        article, by=SYSTEM, figures=[FigureInput(page=1, image=b"\xff\xd8\xff\xd9", width=1, height=1)]
+    )[0].pk
     try:
         from kohoshi.ingest.models import IngestRun
     except ImportError:

@@ -107,6 +107,22 @@ def test_article_editor_explains_the_contact_syntax_and_previews_without_saving(
     assert not AuditEntry.objects.filter(action="article.edit").exists()
 
 
+def test_article_editor_shows_the_easy_japanese_check_of_what_is_previewed_and_never_blocks_a_save(issue):
+    article = issue.articles.first()
+    client = staff_client()
+    long = "国民健康保険加入者で本年度中に40歳以上となる方を対象に、特定健康診査を市内指定医療機関において実施しますので、事前に申込みの上、受診してください。"
+    data = {"title": "特定健康診査", "category": article.category.pk, "body": long, "preview": "1"}
+    html = client.post(url("article_edit", TOMAKOMAI, article.pk), data).content.decode()
+    assert "読みやすさ(やさしい日本語)" in html
+    assert f"{len(long)} 字" in html and "国民健康保険加入者" in html and "在住" not in html
+    assert "上級後半" in html
+    del data["preview"]
+    response = client.post(url("article_edit", TOMAKOMAI, article.pk), data)
+    assert response.status_code == 302  # advice only: the hard text is saved
+    article.refresh_from_db()
+    assert article.body_source == long
+
+
 def test_article_edit_errors_are_tied_to_their_field(issue):
     article = issue.articles.first()
     response = staff_client().post(url("article_edit", TOMAKOMAI, article.pk), {

@@ -97,10 +97,18 @@ def review(request, code, pk):
     run = _run_or_404(request, code, pk)
     if not run.is_reviewable:
         return redirect("staff:ingest_run", run.municipality_id, run.pk)
-    articles = list(run.issue.articles.select_related("category").order_by("position"))
+    articles = list(
+        run.issue.articles.select_related("category", "ingest_check").prefetch_related("figures").order_by("position")
+    )
     for article in articles:
         article.page_numbers = pages_list(article.pages, last=run.pages_total)
-    return _render(request, run, "review.html", issue=run.issue, articles=articles,
+        article.check = getattr(article, "ingest_check", None)
+    # staff look at the articles the extraction was least sure of first (ingest.models.ArticleCheck)
+    weakest = sorted(
+        (a for a in articles if a.check is not None and a.check.reasons),
+        key=lambda a: (a.check.confidence, a.position),
+    )
+    return _render(request, run, "review.html", issue=run.issue, articles=articles, weakest=weakest,
                    pages=range(1, run.pages_total + 1))
 
 

@@ -1,0 +1,118 @@
+"""The issue-11 evaluation scores what it claims: metrics on known-truth cases, and one Chromium template."""
+
+import json
+import os
+
+import pytest
+
+from bench.ingest import truth_metrics as tm
+
+WANT = [
+    tm.Want("春の市民まつり", "■日時\n5月3日10時から\n会場は中央公園です。", [2], ["写真：昨年の様子"]),
+    tm.Want("図書館の休館日", "6月は毎週月曜日が休館です。", [2]),
+    tm.Want("子育て相談", "保健センターで相談を受け付けます。", [3]),
+]
+
+
+def perfect():
+    return [tm.Got(w.title, w.body, list(w.pages)) for w in WANT]
+
+
+def test_perfect_extraction_scores_one():
+    s = tm.score(perfect(), WANT)
+    assert (s["title_recall"], s["precision"], s["recall"], s["f1"], s["char_accuracy"]) == (1.0, 1.0, 1.0, 1.0, 1.0)
+    assert s["one_char_lines"] == 0.0 and s["missed"] == []
+
+
+def test_markers_spaces_width_and_captions_do_not_count():
+    got = perfect()
+    got[0] = tm.Got("春の市民まつり", "日時\n５月３日１０時から\n写真：昨年の様子\n会場は 中央公園です。", [2])
+    assert tm.score(got, WANT)["char_accuracy"] == 1.0
+
+
+def test_merged_articles_lower_boundary_recall_and_chars():
+    got = perfect()
+    merged = tm.Got(got[0].title, got[0].body + "\n" + got[1].title + "\n" + got[1].body, [2])
+    s = tm.score([merged, got[2]], WANT)
+    assert s["recall"] == pytest.approx(2 / 3) and s["precision"] == 1.0
+    assert s["f1"] == pytest.approx(0.8)
+    assert s["title_recall"] == pytest.approx(2 / 3)
+    assert s["char_accuracy"] < 0.75  # the second article's body is lost, the first has extra text
+    assert s["missed"] == ["図書館の休館日"]
+
+
+def test_split_article_and_contents_page_lower_precision():
+    got = perfect() + [tm.Got("もくじ", "春の市民まつり 2\n図書館の休館日 2", [1]), tm.Got("会場は中央公園です。", "", [2])]
+    s = tm.score(got, WANT)
+    assert s["recall"] == 1.0 and s["precision"] == pytest.approx(3 / 5)
+
+
+def test_wrong_page_is_not_a_boundary_match():
+    got = perfect()
+    got[2] = tm.Got(got[2].title, got[2].body, [2])  # found, but on the wrong page
+    s = tm.score(got, WANT)
+    assert s["title_recall"] == 1.0 and s["recall"] == pytest.approx(2 / 3)
+
+
+def test_one_character_lines_are_counted():
+    got = [tm.Got("縦", "保\n健\nセンターで相談", [1])]
+    assert tm.one_char_line_share(got) == pytest.approx(2 / 3)
+
+
+def test_real_truth_files_are_well_formed():
+    from bench.ingest import eval11
+
+    files = sorted(eval11.TRUTH_DIR.glob("*.json"))
+    assert files
+    for f in files:
+        data = json.loads(f.read_text(encoding="utf-8"))
+        assert {"repository", "path", "commit"} <= set(data["source"]), f.name
+        assert data["articles"] and all(a["title"] and a["pages"] for a in data["articles"]), f.name
+        assert all(1 <= p <= data["pages"] for a in data["articles"] for p in a["pages"]), f.name
+
+
+@pytest.mark.heavy
+@pytest.mark.browser
+@pytest.mark.corpus
+def test_chromium_template_truth_matches_its_pdf(tmp_path):
+    from bench.ingest import chromium, generate
+
+    if not generate.corpus_available():
+        pytest.skip("corpus not available")
+    if not os.path.exists(chromium.CHROMIUM):
+        pytest.skip("chromium not installed")
+    with chromium.Printer() as printer:
+        pdf = chromium.build("grid3-boxed", 7, tmp_path, printer)
+    truth = json.loads(pdf.with_suffix(".json").read_text(encoding="utf-8"))
+    assert truth["pages"] == 2 and len(truth["articles"]) >= 8
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    layer = [tm.norm(doc[i].get_textpage().get_text_range()) for i in range(len(doc))]
+    doc.close()
+    for a in truth["articles"]:
+        page_text = layer[a["pages"][0] - 1]
+        assert tm.norm(a["title"]) in page_text, a["title"]  # the truth's page really holds the title
+        body = tm.norm(a["body"])
+        assert body[:20] in "".join(layer), a["title"]  # and the text was printed, not trimmed away
+    want = tm.load_truth(truth)
+    got = [tm.Got(w.title, w.body, w.pages) for w in want]
+    assert tm.score(got, want)["f1"] == 1.0
+    worse = tm.score(got[:-1], want)
+    assert worse["f1"] < 1.0 and worse["char_accuracy"] < 1.0
+
+
+def test_real_pdfs_absent_are_skipped(tmp_path, monkeypatch):
+    from bench.ingest import eval11
+
+    monkeypatch.setattr(eval11, "REAL_DIR", tmp_path)
+    assert eval11.real_cases() == []
+    (tmp_path / "yasutake-flat-report-r5sp.pdf").write_bytes(b"%PDF-1.4\n")
+    assert [c.name for c in eval11.real_cases()] == ["yasutake-flat-report-r5sp"]
+
+
+def test_title_with_its_kicker_counts_but_a_different_title_does_not():
+    assert tm.similarity("旧佐川邸の公園整備 実施設計の大詰めへ", "旧佐川邸の公園整備") >= tm.SAME_TITLE
+    assert tm.similarity("その他のお知らせ 旧佐川邸の公園整備の経緯と今後の予定について詳しく", "旧佐川邸の公園整備") < tm.SAME_TITLE
+    assert tm.similarity("図書館", "図書館の休館日") < tm.SAME_TITLE
+    assert tm.similarity("市報 みなとまち 図書館の休館日", "図書館の休館日") < tm.SAME_TITLE  # masthead leaked in
