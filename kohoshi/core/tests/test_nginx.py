@@ -16,6 +16,7 @@ from kohoshi.core.management.commands.nginx_config import render
 from kohoshi.core.tests.test_serve import free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+FROM_CACHE = {"HIT", "STALE", "UPDATING"}  # answers nginx gives without asking kohoshi
 pytestmark = pytest.mark.skipif(not os.path.exists(NGINX), reason="nginx not installed (APT_PACKAGES)")
 
 SETUP = """
@@ -122,20 +123,29 @@ def test_nginx_in_front_of_kohoshi(deployed):
     gz, _ = request(web, css, {"Accept-Encoding": "gzip"})
     assert gz.getheader("Content-Encoding") == "gzip"
 
-    # A public page: a HIT on the next request, and that one never reaches kohoshi.
-    time.sleep(1.1)
-    first, body = request(web, article)
-    second, again = request(web, article)
-    assert second.getheader("X-Cache") == "HIT", (first.getheader("X-Cache"), second.getheader("X-Cache"))
-    assert again == body
+    # A public page: answered from nginx's cache, and a burst of readers reaches kohoshi at most
+    # once per micro-cache second. STALE and UPDATING are answers from the cache too (stale while
+    # a background request renews it); on a loaded machine they are what a reader may get.
+    deadline = time.monotonic() + 15
+    while True:
+        first, body = request(web, article)
+        if first.getheader("X-Cache") == "HIT":
+            break
+        assert time.monotonic() < deadline, f"never a HIT: {first.getheader('X-Cache')}"
+        time.sleep(0.2)
     assert f'content="/v/{article_id}/"' in body  # behind nginx the view is counted by beacon
-    assert app_paths(app_log).count(article) <= 3
+    before, started = app_paths(app_log).count(article), time.monotonic()
+    burst = [request(web, article) for _ in range(20)]
+    assert {answer.getheader("X-Cache") for answer, _ in burst} <= FROM_CACHE
+    assert all(again == body for _, again in burst)
+    time.sleep(0.5)  # a background renewal in flight is logged when it ends
+    assert app_paths(app_log).count(article) - before <= 1 + int(time.monotonic() - started)
     assert css not in app_paths(app_log)
 
     # A reader setting gets its own variant, cached as well.
     xl, xl_body = request(web, article, {"Cookie": "kh_font=xl"})
     assert xl.getheader("X-Cache") in ("MISS", "EXPIRED") and 'kh-font-xl' in xl_body
-    assert request(web, article, {"Cookie": "kh_font=xl"})[0].getheader("X-Cache") == "HIT"
+    assert request(web, article, {"Cookie": "kh_font=xl"})[0].getheader("X-Cache") in FROM_CACHE
     assert 'kh-font-m' in request(web, article)[1]
 
     # An edit shows through nginx within its micro-cache second (then revalidated by kohoshi).
@@ -148,10 +158,10 @@ def test_nginx_in_front_of_kohoshi(deployed):
     # Staff pages, a signed-in staff member's request and answers that set cookies: never cached.
     for _ in range(2):
         login, _ = request(web, "/staff/login/")
-        assert login.getheader("X-Cache") != "HIT"
+        assert login.getheader("X-Cache") not in FROM_CACHE
     assert request(web, article, {"Cookie": "sessionid=abc"})[0].getheader("X-Cache") == "BYPASS"
     for _ in range(2):
         settings_answer, _ = request(web, "/settings/?font=l&next=/")
-        assert settings_answer.getheader("Set-Cookie") and settings_answer.getheader("X-Cache") != "HIT"
+        assert settings_answer.getheader("Set-Cookie") and settings_answer.getheader("X-Cache") not in FROM_CACHE
         survey, _ = request(web, f"/survey/a/{article_id}/")
-        assert survey.getheader("X-Cache") != "HIT"
+        assert survey.getheader("X-Cache") not in FROM_CACHE
