@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from kohoshi.newsletters import feeds
 
@@ -9,6 +9,20 @@ from . import pwa, views
 # The public pages of newsletters keep the namespace they have always had: models' absolute URLs
 # and every template name them "newsletters:…".
 app_name = "newsletters"
+
+
+class YearConverter:
+    """A four-digit year; issue slugs are dates (2025-05-01), so the two never meet."""
+    regex = "[1-9][0-9]{3}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{int(value):04d}"
+
+
+register_converter(YearConverter, "year")
 urlpatterns = [
     path("", views.home, name="home"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
@@ -34,6 +48,7 @@ urlpatterns = [
     path("m/<str:code>/<slug:newsletter>/", views.newsletter, name="newsletter"),
     path("m/<str:code>/<slug:newsletter>/feed.xml", feeds.NewsletterArticlesFeed(), name="feed_newsletter"),
     path("m/<str:code>/<slug:newsletter>/feed.atom", feeds.NewsletterArticlesAtom(), name="feed_newsletter_atom"),
+    path("m/<str:code>/<slug:newsletter>/<year:year>/", views.newsletter_year, name="newsletter_year"),
     path("m/<str:code>/<slug:newsletter>/<slug:issue>/", views.issue, name="issue"),
     path("m/<str:code>/<slug:newsletter>/<slug:issue>/shimen.pdf", views.issue_pdf, name="issue_pdf"),
     path("m/<str:code>/<slug:newsletter>/<slug:issue>/<int:number>/", views.article, name="article"),

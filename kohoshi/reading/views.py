@@ -1,5 +1,3 @@
-from itertools import groupby
-
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -7,6 +5,8 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.conf import settings
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractYear
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
@@ -34,8 +34,30 @@ from .regions import REGIONS
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
-def _by_year(issues):
-    return [(year, list(items)) for year, items in groupby(issues, key=lambda i: i.published_on.year)]
+def _back_numbers(issues, year: int | None = None) -> list[dict]:
+    """Per newsletter of these published issues: one year of its issues (the newest year unless
+    `year` is given) and the index of all its years with their counts. Two queries, whatever the
+    number of newsletters, years or issues: a page's cost stays that of one year's issues
+    (bench/web/large.py: 800 issues a town at 1M articles)."""
+    years: dict[int, list[tuple[int, int]]] = {}
+    for paper_id, issue_year, count in (
+        issues.annotate(year=ExtractYear("published_on")).values_list("newsletter", "year")
+        .annotate(n=Count("pk")).order_by("newsletter", "-year")
+    ):
+        years.setdefault(paper_id, []).append((issue_year, count))
+    shown = {paper_id: year if year is not None else items[0][0] for paper_id, items in years.items()}
+    listed: dict[int, list[Issue]] = {paper_id: [] for paper_id in shown}
+    if shown:
+        condition = Q()
+        for paper_id, issue_year in shown.items():
+            condition |= Q(newsletter_id=paper_id, published_on__year=issue_year)
+        for issue in issues.filter(condition).select_related("newsletter").newest_first():
+            listed[issue.newsletter_id].append(issue)
+    return [
+        {"newsletter": listed[paper_id][0].newsletter if listed[paper_id] else None, "years": years[paper_id],
+         "year": shown[paper_id], "issues": listed[paper_id]}
+        for paper_id in sorted(shown)
+    ]
 
 
 def _town_search_context(request) -> dict:
@@ -144,16 +166,11 @@ def prefecture(request, code):
 @cached_page(lambda code: [municipality_scope(code), most_read_scope(code)])
 def municipality(request, code):
     town = get_object_or_404(Municipality.objects.select_related("prefecture"), code=code)
-    issues = list(Issue.objects.published().for_municipality(town).select_related("newsletter").newest_first())
-    newsletters = [
-        (newsletter, _by_year(items))
-        for newsletter, items in groupby(sorted(issues, key=lambda i: (i.newsletter_id, -i.published_on.toordinal())),
-                                         key=lambda i: i.newsletter)
-    ]
     return render(
         request,
         "newsletters/municipality.html",
-        {"municipality": town, "newsletters": newsletters, "latest": issues[:1], "most_read": most_read_articles(town)},
+        {"municipality": town, "newsletters": _back_numbers(Issue.objects.published().for_municipality(town)),
+         "most_read": most_read_articles(town)},
     )
 
 
@@ -163,8 +180,27 @@ def newsletter(request, code, newsletter):
     paper = get_object_or_404(
         Newsletter.objects.select_related("municipality__prefecture"), municipality_id=code, slug=newsletter
     )
-    issues = Issue.objects.published().filter(newsletter=paper).select_related("newsletter").newest_first()
-    return render(request, "newsletters/newsletter.html", {"newsletter": paper, "years": _by_year(issues)})
+    back = _newsletter_back_numbers(paper)
+    return render(request, "newsletters/newsletter.html", {"newsletter": paper, "back": back})
+
+
+def _newsletter_back_numbers(paper: Newsletter, year: int | None = None) -> dict:
+    found = _back_numbers(Issue.objects.published().filter(newsletter=paper), year)
+    back = found[0] if found else {"years": [], "year": year, "issues": []}
+    return {**back, "newsletter": paper}
+
+
+@require_safe
+@cached_page(lambda code, newsletter, year: [municipality_scope(code)])
+def newsletter_year(request, code, newsletter, year):
+    """One year of back numbers; a year without published issues is not a page."""
+    paper = get_object_or_404(
+        Newsletter.objects.select_related("municipality__prefecture"), municipality_id=code, slug=newsletter
+    )
+    back = _newsletter_back_numbers(paper, year)
+    if not back["issues"]:
+        raise Http404
+    return render(request, "newsletters/newsletter.html", {"newsletter": paper, "back": back, "year_page": True})
 
 
 def _published_issue_or_404(code, newsletter, issue):

@@ -208,3 +208,30 @@ def test_a_query_string_is_never_cached(client, published):
     url = published.get_absolute_url()
     get(client, url + "?x=1")
     assert "X-Kohoshi-Cache" not in get(client, url + "?x=1")
+
+
+def test_a_new_release_never_serves_pages_the_old_code_rendered(client, published, monkeypatch):
+    from kohoshi.reading import pagecache
+
+    url = published.get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Kohoshi-Cache"] == "hit"
+    monkeypatch.setattr(pagecache, "code_version", lambda: "next-release")
+    assert client.get(url)["X-Kohoshi-Cache"] == "miss"
+
+
+def test_the_code_version_follows_templates_and_modules_not_tests(tmp_path):
+    from kohoshi.reading.pagecache import tree_hash
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "templates" / "page.html").write_text("<p>{{ a }}</p>")
+    (tmp_path / "views.py").write_text("X = 1\n")
+    first = tree_hash(tmp_path)
+    (tmp_path / "tests" / "test_x.py").write_text("def test(): pass\n")
+    assert tree_hash(tmp_path) == first
+    (tmp_path / "templates" / "page.html").write_text("<p>{{ b }}</p>")
+    second = tree_hash(tmp_path)
+    assert second != first
+    (tmp_path / "views.py").write_text("X = 2\n")
+    assert tree_hash(tmp_path) not in (first, second)

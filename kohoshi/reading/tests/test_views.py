@@ -68,8 +68,8 @@ def test_list_pages_query_budgets(client, django_assert_max_num_queries):
     budgets = {
         "/": 3,
         "/p/01/": 4,
-        "/m/012131/": 3,
-        issue.newsletter.get_absolute_url(): 2,
+        "/m/012131/": 4,  # with one year of each newsletter's issues and the index of years
+        issue.newsletter.get_absolute_url(): 3,
         issue.get_absolute_url(): 3,
         "/feeds/latest.xml": 3,
         "/m/012131/feed.xml": 3,
@@ -94,6 +94,59 @@ def test_municipality_page_groups_back_numbers_by_year(client):
     html = client.get("/m/012131/").content.decode()
     assert f"{timezone.localdate().year}年" in html
     assert "広報テスト 第1号" in html
+
+
+def _issue_on(published_on, number, newsletter="広報テスト"):
+    return issue_import(
+        IssueInput(
+            municipality=Municipality.objects.get(code="012131"), newsletter_title=newsletter,
+            title=f"{newsletter} 第{number}号", number=f"第{number}号", published_on=published_on,
+            articles=[ArticleInput(title="記事", category="くらし", body="本文")],
+        ),
+        publish=True, by=SYSTEM,
+    ).issue
+
+
+def test_back_numbers_list_the_newest_year_and_link_every_other_year(client, django_assert_max_num_queries):
+    """A town with many years of issues: the municipality and newsletter pages list one year (the
+    newest) and an index of the years; each year has its own page. The pages' queries do not grow
+    with the number of years or issues."""
+    from datetime import date
+
+    number = 0
+    for year in (2021, 2022, 2023):
+        for month in (1, 5, 9):
+            number += 1
+            _issue_on(date(year, month, 1), number)
+    newsletter = Issue.objects.first().newsletter
+    for url in ("/m/012131/", newsletter.get_absolute_url()):
+        html = client.get(url).content.decode()
+        assert "広報テスト 第9号" in html and "広報テスト 第7号" in html  # 2023's issues
+        assert "広報テスト 第6号" not in html  # 2022's are on their own page
+        assert re.search(r'<span aria-current="true">2023年<span class="kh-count">\(3\)', html)
+        assert f'href="{newsletter.get_absolute_url()}2022/"' in html
+        assert f'href="{newsletter.get_absolute_url()}2021/"' in html
+    year_page = client.get(f"{newsletter.get_absolute_url()}2022/")
+    html = year_page.content.decode()
+    assert year_page.status_code == 200
+    assert "広報テスト 第4号" in html and "広報テスト 第6号" in html and "広報テスト 第9号" not in html
+    assert "<title>広報テスト 2022年" in html
+    assert f'href="{newsletter.get_absolute_url()}2023/"' in html
+    assert client.get(f"{newsletter.get_absolute_url()}2020/").status_code == 404
+    assert client.get(f"{newsletter.get_absolute_url()}0000/").status_code == 404  # not a year, not a 500
+    # an issue's own URL (its slug is a date) still reaches the issue, not a year
+    assert client.get(Issue.objects.get(number="第4号").get_absolute_url()).status_code == 200
+
+    with django_assert_max_num_queries(12) as few:
+        client.get("/m/012131/")
+    for year in (2016, 2017, 2018, 2019, 2020):
+        for month in range(1, 13):
+            number += 1
+            _issue_on(date(year, month, 2), number)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get("/m/012131/").content.decode()
+    assert not re.search(r"広報テスト 第([1-6][0-9])号", html)  # none of the 60 issues of 2016–2020
+    assert len(re.findall(r'href="/m/012131/koho/20[0-9]{2}/"', html)) == 7  # 2016–2022: one link a year
 
 
 def test_draft_and_scheduled_issues_are_not_public(client):

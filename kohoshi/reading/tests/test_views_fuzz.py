@@ -56,7 +56,7 @@ def url_values(issue, article):
         "code": newsletter.municipality_id, "newsletter": newsletter.slug, "issue": issue.slug,
         "number": article.number, "article_id": article.pk, "figure_id": 1,
         "token": token_for(subscription, "manage"),
-        "slug": article.category.slug, "language": "en",
+        "slug": article.category.slug, "language": "en", "year": issue.published_on.year,
     }  # fmt: skip
 
 
