@@ -107,8 +107,15 @@ def test_real_pdfs_absent_are_skipped(tmp_path, monkeypatch):
 
     monkeypatch.setattr(eval11, "REAL_DIR", tmp_path)
     assert eval11.real_cases() == []
-    (tmp_path / "yasutake-flat-report-r5sp.pdf").write_bytes(b"%PDF-1.4\n")
-    assert [c.name for c in eval11.real_cases()] == ["yasutake-flat-report-r5sp"]
+    truth_dir = tmp_path / "truth"
+    truth_dir.mkdir()
+    truth = {"file": "b.pdf", "source": {"repository": "o/r", "commit": "c" * 40, "path": "b.pdf"}, "pages": 1,
+             "articles": [{"title": "t", "pages": [1]}]}  # no sha256 recorded: any file of that name is used
+    (truth_dir / "b.json").write_text(json.dumps(truth), encoding="utf-8")
+    monkeypatch.setattr(eval11, "TRUTH_DIR", truth_dir)
+    assert eval11.real_cases() == []
+    (tmp_path / "b.pdf").write_bytes(b"%PDF-1.4\n")
+    assert [c.name for c in eval11.real_cases()] == ["b"]
 
 
 def test_title_with_its_kicker_counts_but_a_different_title_does_not():
