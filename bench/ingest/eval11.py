@@ -92,16 +92,29 @@ def image_cases(sources: list[Case], dpi: int = 200, everything: bool = False) -
 
 
 def real_cases() -> list[Case]:
-    """Real PDFs with eye-judged truth; a truth whose PDF is absent is skipped."""
+    """Real PDFs with eye-judged truth; a truth whose PDF is absent is skipped, and so is one whose
+    PDF is not the file the truth was judged on (its ``sha256``, when recorded, differs): scores
+    against another version of a newsletter would mean nothing."""
+    import hashlib
+
     cases = []
     for j in sorted(TRUTH_DIR.glob("*.json")):
         truth = json.loads(j.read_text(encoding="utf-8"))
         pdf = REAL_DIR / truth["file"]
         if not pdf.exists():
-            print(f"real: {pdf} absent, {j.name} skipped", flush=True)
+            print(f"real: {pdf} absent, {j.name} skipped (fetch it: {fetch_hint(truth)})", flush=True)
+            continue
+        want = truth.get("sha256")
+        if want and hashlib.sha256(pdf.read_bytes()).hexdigest() != want:
+            print(f"real: {pdf} is not the judged file (sha256 differs), {j.name} skipped ({fetch_hint(truth)})", flush=True)
             continue
         cases.append(Case("real", j.stem, pdf, truth))
     return cases
+
+
+def fetch_hint(truth: dict) -> str:
+    s = truth["source"]
+    return f"git --git-dir=<mirror of {s['repository']}> show {s['commit']}:{s['path']} > $INGEST_REAL_DIR/{truth['file']}"
 
 
 def _case(producer: str, j: Path) -> Case:

@@ -107,8 +107,15 @@ def test_real_pdfs_absent_are_skipped(tmp_path, monkeypatch):
 
     monkeypatch.setattr(eval11, "REAL_DIR", tmp_path)
     assert eval11.real_cases() == []
-    (tmp_path / "yasutake-flat-report-r5sp.pdf").write_bytes(b"%PDF-1.4\n")
-    assert [c.name for c in eval11.real_cases()] == ["yasutake-flat-report-r5sp"]
+    truth_dir = tmp_path / "truth"
+    truth_dir.mkdir()
+    truth = {"file": "b.pdf", "source": {"repository": "o/r", "commit": "c" * 40, "path": "b.pdf"}, "pages": 1,
+             "articles": [{"title": "t", "pages": [1]}]}  # no sha256 recorded: any file of that name is used
+    (truth_dir / "b.json").write_text(json.dumps(truth), encoding="utf-8")
+    monkeypatch.setattr(eval11, "TRUTH_DIR", truth_dir)
+    assert eval11.real_cases() == []
+    (tmp_path / "b.pdf").write_bytes(b"%PDF-1.4\n")
+    assert [c.name for c in eval11.real_cases()] == ["b"]
 
 
 def test_title_with_its_kicker_counts_but_a_different_title_does_not():
@@ -116,3 +123,43 @@ def test_title_with_its_kicker_counts_but_a_different_title_does_not():
     assert tm.similarity("その他のお知らせ 旧佐川邸の公園整備の経緯と今後の予定について詳しく", "旧佐川邸の公園整備") < tm.SAME_TITLE
     assert tm.similarity("図書館", "図書館の休館日") < tm.SAME_TITLE
     assert tm.similarity("市報 みなとまち 図書館の休館日", "図書館の休館日") < tm.SAME_TITLE  # masthead leaked in
+
+
+def test_real_pdf_that_is_not_the_judged_file_is_skipped(tmp_path, monkeypatch):
+    import hashlib
+
+    from bench.ingest import eval11
+
+    truth_dir = tmp_path / "truth"
+    truth_dir.mkdir()
+    pdf = b"%PDF-1.4\n"
+    truth = {"file": "a.pdf", "source": {"repository": "o/r", "commit": "c" * 40, "path": "a.pdf"}, "pages": 1,
+             "sha256": hashlib.sha256(pdf).hexdigest(), "articles": [{"title": "t", "pages": [1]}]}
+    (truth_dir / "a.json").write_text(json.dumps(truth), encoding="utf-8")
+    monkeypatch.setattr(eval11, "TRUTH_DIR", truth_dir)
+    monkeypatch.setattr(eval11, "REAL_DIR", tmp_path)
+    (tmp_path / "a.pdf").write_bytes(pdf)
+    assert [c.name for c in eval11.real_cases()] == ["a"]
+    (tmp_path / "a.pdf").write_bytes(pdf + b"% another version\n")
+    assert eval11.real_cases() == []
+
+
+def test_real_truth_titles_are_printed_on_their_first_page():
+    """The eye-judged titles are checked against the text layer of the real PDFs that are present
+    (pages without a text layer, read by OCR, cannot be checked this way)."""
+    import pypdfium2 as pdfium
+
+    from bench.ingest import eval11
+
+    cases = eval11.real_cases()
+    if not cases:
+        pytest.skip("no real PDF in $INGEST_REAL_DIR")
+    for c in cases:
+        doc = pdfium.PdfDocument(c.pdf)
+        layer = [tm.norm(doc[i].get_textpage().get_text_range()) for i in range(len(doc))]
+        doc.close()
+        assert len(layer) == c.truth["pages"], c.name
+        for a in c.truth["articles"]:
+            page_text = layer[a["pages"][0] - 1]
+            if page_text:
+                assert tm.norm(a["title"]) in page_text, (c.name, a["title"])
