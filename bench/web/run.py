@@ -4,6 +4,7 @@
 
 Side by side, on the demo corpus (広報あつぎ and the sample municipalities from ../shared, SQLite):
 - kohoshi as deployed: nginx (deploy/nginx, micro-cache) + `kohoshi serve` (page cache on);
+- kohoshi serve alone with its page cache on (the deployed app server, asked directly: no nginx);
 - kohoshi uncached: `kohoshi serve` alone with KOHOSHI_PAGE_CACHE=0 (every request renders);
   both for the article (第1446号, position 10), its issue, the municipality (142123) and a search;
 - Wagtail (latest 7.x/8.x from PyPI, installed by this script into bench/out/web/wagtail-venv):
@@ -142,6 +143,8 @@ def main() -> int:
         ]
         for page, path in (("article", article), ("issue", issue), ("municipality", municipality), ("search", SEARCH)):
             targets.append(("kohoshi deployed (nginx + serve + cache)", page, f"http://{HOST}:{PORTS['deployed']}{path}"))
+            targets.append(("kohoshi serve alone, its page cache on (no nginx)", page,
+                            f"http://{HOST}:{PORTS['deployed_app']}{path}"))
             targets.append(("kohoshi uncached (serve only)", page, f"http://{HOST}:{PORTS['uncached']}{path}"))
         results = []
         for server, page, url in targets:
@@ -166,6 +169,7 @@ def main() -> int:
         "uncached article / Wagtail, 64c": find("kohoshi uncached", "article")[64]["rps"] / peer[64]["rps"],
         "uncached article / Wagtail, 1c": find("kohoshi uncached", "article")[1]["rps"] / peer[1]["rps"],
         "deployed article / Wagtail, 64c": find("kohoshi deployed", "article")[64]["rps"] / peer[64]["rps"],
+        "serve + page cache article / Wagtail, 64c": find("kohoshi serve alone", "article")[64]["rps"] / peer[64]["rps"],
     }
     load = os.getloadavg()
     summary = {
