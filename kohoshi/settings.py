@@ -122,6 +122,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kohoshi.reading.context_processors.reader_settings",
             ],
+            # {% url %} with remembered answers (kohoshi/core/reversing.py)
+            "builtins": ["kohoshi.core.templatetags.kohoshi_urls"],
         },
     },
 ]
@@ -279,7 +281,8 @@ MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed names (site.3f2a….css) let whitenoise send them with a ten-year immutable lifetime.
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # (its URLs remembered per process: kohoshi/core/storage.py)
+    "staticfiles": {"BACKEND": "kohoshi.core.storage.StaticStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 
