@@ -91,11 +91,21 @@ def _check_pages(doc: pdfium.PdfDocument, max_pages: int) -> int:
 class _FontCache:
     def __init__(self):
         self._by_key: dict[int, tuple[str, bool]] = {}
+        self._by_obj: dict[int, tuple[str, bool]] = {}
         self._buf = ctypes.create_string_buffer(256)
 
     def get(self, obj) -> tuple[str, bool]:
         if not obj:
             return "", False
+        # consecutive glyphs mostly share one text object: ask PDFium once per object
+        okey = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        hit = self._by_obj.get(okey)
+        if hit is not None:
+            return hit
+        hit = self._by_obj[okey] = self._lookup(obj)
+        return hit
+
+    def _lookup(self, obj) -> tuple[str, bool]:
         font = raw.FPDFTextObj_GetFont(obj)
         stroke = raw.FPDFTextObj_GetTextRenderMode(obj) == raw.FPDF_TEXTRENDERMODE_FILL_STROKE
         key = ((ctypes.cast(font, ctypes.c_void_p).value or 0) << 1) | stroke

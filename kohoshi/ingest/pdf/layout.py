@@ -112,83 +112,117 @@ def char_directions(chars: list[Char]) -> None:
     neighbours equally close both ways (a grid of single characters), get
     ``None`` and follow the content order as before.
     """
-    if not chars:
-        return
-    q = max(statistics.median(c.size for c in chars), 1.0) * 0.5
+    # Hot path (every glyph of every page): plain lists instead of attribute access,
+    # bands of rows (horizontal pass) or columns (vertical pass) searched by bisect.
     n = len(chars)
-    hbest = [float("inf")] * n
-    vbest = [float("inf")] * n
-    hnb = [-1] * n  # the closest neighbour along a row / a column
+    if not n:
+        return
+    q = max(statistics.median([c.size for c in chars]), 1.0) * 0.5
+    X0 = [c.x0 for c in chars]
+    X1 = [c.x1 for c in chars]
+    TOP = [c.top for c in chars]
+    BOT = [c.bottom for c in chars]
+    SZ = [c.size for c in chars]
+    S = [s if s > 1.0 else 1.0 for s in SZ]
+    CX = [(a + b) * 0.5 for a, b in zip(X0, X1)]
+    CY = [(a + b) * 0.5 for a, b in zip(TOP, BOT)]
+    inf = float("inf")
+    hbest = [inf] * n
+    vbest = [inf] * n
+    hnb = [-1] * n
     vnb = [-1] * n
-    # horizontal neighbours: glyphs in the same band of rows, sorted by their left edge;
-    # vertical neighbours: the same in bands of columns, sorted by their top
+    wide = None
+    bl, br = bisect.bisect_left, bisect.bisect_right
     for horizontal in (True, False):
-        bands: dict[int, list[int]] = {}
-        for i, c in enumerate(chars):
-            bands.setdefault(int((c.cy if horizontal else c.cx) // q), []).append(i)
-        keys: dict[int, list[float]] = {}
+        cross = CY if horizontal else CX
+        start = X0 if horizontal else TOP
+        end = X1 if horizontal else BOT
+        bands = {}
+        for i in range(n):
+            k = int(cross[i] // q)
+            b = bands.get(k)
+            if b is None:
+                bands[k] = [i]
+            else:
+                b.append(i)
+        keys = {}
         for k, idx in bands.items():
-            idx.sort(key=lambda i: chars[i].x0 if horizontal else chars[i].top)
-            keys[k] = [chars[i].x0 if horizontal else chars[i].top for i in idx]
-        for i, c in enumerate(chars):
-            s = max(c.size, 1.0)
-            band = int((c.cy if horizontal else c.cx) // q)
-            end_ = c.x1 if horizontal else c.bottom
-            for k in (band - 1, band, band + 1):
-                idx = bands.get(k)
-                if not idx:
-                    continue
-                starts = keys[k]
-                lo = bisect.bisect_left(starts, end_ - 0.3 * s)
-                hi = bisect.bisect_right(starts, end_ + 0.6 * s)
-                for j in idx[lo:hi]:
-                    if j == i:
+            idx.sort(key=start.__getitem__)
+            keys[k] = [start[i] for i in idx]
+        for k0, own in bands.items():
+            near = [(bands[k], keys[k]) for k in (k0 - 1, k0, k0 + 1) if k in bands]
+            for i in own:
+                s = S[i]
+                e = end[i]
+                lo_v, hi_v = e - 0.3 * s, e + 0.6 * s
+                smin, smax = 0.6 * s, 1.67 * s
+                ix0, ix1, it, ib = X0[i], X1[i], TOP[i], BOT[i]
+                for idx, starts in near:
+                    lo = bl(starts, lo_v)
+                    hi = br(starts, hi_v, lo)
+                    if lo >= hi:
                         continue
-                    d = chars[j]
-                    if not (0.6 * s <= d.size <= 1.67 * s):
-                        continue
-                    ov_y = min(c.bottom, d.bottom) - max(c.top, d.top)
-                    ov_x = min(c.x1, d.x1) - max(c.x0, d.x0)
-                    along_y = ov_y >= 0.5 * min(c.bottom - c.top, d.bottom - d.top)
-                    along_x = ov_x >= 0.5 * min(c.x1 - c.x0, d.x1 - d.x0) or abs(c.cx - d.cx) <= 0.25 * s
-                    if along_x and along_y:
-                        continue  # the same spot: a duplicate glyph (fake bold) or an overlay
-                    if horizontal and along_y:
-                        gap = d.x0 - c.x1
-                        if gap < hbest[i]:
-                            hbest[i], hnb[i] = gap, j
-                        if gap < hbest[j]:
-                            hbest[j], hnb[j] = gap, i
-                    elif not horizontal and along_x:
-                        gap = d.top - c.bottom
-                        if gap > 0.2 * s and not (_wide(c.text) or _wide(d.text)):
-                            continue  # stacked half-width glyphs (a column of numbers) are rows
-                        if gap < vbest[i]:
-                            vbest[i], vnb[i] = gap, j
-                        if gap < vbest[j]:
-                            vbest[j], vnb[j] = gap, i
-    for i, c in enumerate(chars):
-        s = max(c.size, 1.0)
+                    for j in idx[lo:hi]:
+                        if j == i:
+                            continue
+                        dsz = SZ[j]
+                        if dsz < smin or dsz > smax:
+                            continue
+                        jx0, jx1, jt, jb = X0[j], X1[j], TOP[j], BOT[j]
+                        ov_y = (ib if ib < jb else jb) - (it if it > jt else jt)
+                        hy = ib - it
+                        hj = jb - jt
+                        along_y = ov_y >= 0.5 * (hy if hy < hj else hj)
+                        ov_x = (ix1 if ix1 < jx1 else jx1) - (ix0 if ix0 > jx0 else jx0)
+                        wi = ix1 - ix0
+                        wj = jx1 - jx0
+                        along_x = ov_x >= 0.5 * (wi if wi < wj else wj) or abs(CX[i] - CX[j]) <= 0.25 * s
+                        if along_x and along_y:
+                            continue
+                        if horizontal:
+                            if along_y:
+                                gap = jx0 - ix1
+                                if gap < hbest[i]:
+                                    hbest[i] = gap
+                                    hnb[i] = j
+                                if gap < hbest[j]:
+                                    hbest[j] = gap
+                                    hnb[j] = i
+                        elif along_x:
+                            gap = jt - ib
+                            if gap > 0.2 * s:
+                                if wide is None:
+                                    wide = [_wide(c.text) for c in chars]
+                                if not (wide[i] or wide[j]):
+                                    continue
+                            if gap < vbest[i]:
+                                vbest[i] = gap
+                                vnb[i] = j
+                            if gap < vbest[j]:
+                                vbest[j] = gap
+                                vnb[j] = i
+    cat = unicodedata.category
+    dirs = [None] * n
+    for i in range(n):
+        s = S[i]
         h, v = hbest[i], vbest[i]
-        if unicodedata.category(c.text[:1] or " ") in ("Ps", "Pe", "Pi", "Pf"):
-            c.dir = None  # brackets and punctuation: their boxes (side bearings, half cells) mislead
-        elif min(h, v) > 0.6 * s:
-            c.dir = None
-        elif h <= v - 0.12 * s:
-            c.dir = "h"
+        if (h if h < v else v) > 0.6 * s:
+            continue
+        if cat(chars[i].text[:1] or " ") in _BRACKETS:
+            continue
+        if h <= v - 0.12 * s:
+            dirs[i] = "h"
         elif v <= h - 0.12 * s:
-            c.dir = "v"
+            dirs[i] = "v"
+    for i in range(n):
+        d = dirs[i]
+        if (d == "v" and vnb[i] >= 0 and dirs[vnb[i]] == "h") or (d == "h" and hnb[i] >= 0 and dirs[hnb[i]] == "v"):
+            chars[i].dir = None
         else:
-            c.dir = None
-    # a glyph whose closest neighbour in its direction runs the other way is not sure:
-    # letter-spaced (justified) words sit closer to the next line than to each other
-    doubtful = [
-        i for i, c in enumerate(chars)
-        if (c.dir == "v" and vnb[i] >= 0 and chars[vnb[i]].dir == "h")
-        or (c.dir == "h" and hnb[i] >= 0 and chars[hnb[i]].dir == "v")
-    ]
-    for i in doubtful:
-        chars[i].dir = None
+            chars[i].dir = d
+
+
+_BRACKETS = ("Ps", "Pe", "Pi", "Pf")
 
 
 def drop_duplicates(chars: list[Char]) -> list[Char]:
