@@ -208,6 +208,17 @@ def _page_segments(page: pdfium.PdfPage, height: float) -> tuple[list[tuple[floa
     return segs, images, n
 
 
+def _rules(segs: list[tuple[float, float, float, float]], body: float) -> list[tuple[float, float, float, float]]:
+    """Long straight rules (boxes ``(x0, top, x1, bottom)``): underlines of titles, bars
+    beside them, box borders.  Reading order keeps what a rule ties together."""
+    out = set()
+    least = 3 * max(body, 6.0)
+    for x0, y0, x1, y1 in segs:
+        if (abs(y1 - y0) <= 1.5 and abs(x1 - x0) >= least) or (abs(x1 - x0) <= 1.5 and abs(y1 - y0) >= least):
+            out.add((round(min(x0, x1)), round(min(y0, y1)), round(max(x0, x1)), round(max(y0, y1))))
+    return sorted(out)
+
+
 def _unmapped(ch: str) -> bool:
     """A character that stands for a glyph without a Unicode mapping: U+FFFD, C1
     controls, private use, or glyph ids read as codes (they land in Latin
@@ -349,7 +360,7 @@ def extract_issue(
                 lines.extend(rows)
                 lines = _read_unmapped(page, lines, page_no, warnings)
                 vertical = page_is_vertical(lines)
-                ordered = order_lines(lines, width=width, body=body, vertical=vertical)
+                ordered = order_lines(lines, width=width, body=body, vertical=vertical, rules=_rules(segs, body))
                 for ln in ordered:
                     ln.chars = []  # free memory; only text and geometry are needed now
                 pages.append((ordered, body, height))

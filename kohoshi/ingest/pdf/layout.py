@@ -83,6 +83,8 @@ class Line:
     role: str = ""  # "title" when a table-of-contents entry names this line
     ocr: bool = False  # read by OCR from an image of the page
     chars: list[Char] = field(default_factory=list, repr=False)
+    # a block of lines written the other way than the page (see _cross_blocks), ordered on its own
+    members: list[Line] = field(default_factory=list, repr=False)
 
 
 # --------------------------------------------------------------------------- runs
@@ -530,6 +532,9 @@ def build_lines(chars: list[Char], *, body: float, page: int = 0, plain_font: st
 # --------------------------------------------------------------------------- tables
 
 
+MIN_CELL = 8.0  # points: rules closer than this are one border (double rules) or a sliver, not a cell
+
+
 def _cluster(values: list[float], tol: float) -> list[float]:
     out: list[float] = []
     for v in sorted(values):
@@ -573,8 +578,10 @@ def find_tables(segments: list[tuple[float, float, float, float]]) -> list[tuple
         groups.setdefault(find(i), []).append(i)
     tables = []
     for members in groups.values():
-        xs = _cluster([segs[i][0] for i in members if i >= len(hs)], tol)
-        ys = _cluster([segs[i][1] for i in members if i < len(hs)], tol)
+        # a cell narrower than MIN_CELL cannot hold a line of text: an accent bar drawn beside
+        # a title and touching a photo frame is no table column
+        xs = _cluster([segs[i][0] for i in members if i >= len(hs)], MIN_CELL)
+        ys = _cluster([segs[i][1] for i in members if i < len(hs)], MIN_CELL)
         if len(xs) >= 3 and len(ys) >= 3:
             tables.append((xs, ys))
     return tables
@@ -664,23 +671,138 @@ def _join_row(items: list[Line], body: float) -> Line:
     )
 
 
-def order_lines(lines: list[Line], *, width: float, body: float, vertical: bool) -> list[Line]:
+def _set_reading(ln: Line, width: float, vertical: bool) -> None:
+    if vertical:
+        ln.a0, ln.a1, ln.c0, ln.c1 = ln.top, ln.bottom, width - ln.x1, width - ln.x0
+    else:
+        ln.a0, ln.a1, ln.c0, ln.c1 = ln.x0, ln.x1, ln.top, ln.bottom
+
+
+def _cross_blocks(lines: list[Line], vertical: bool) -> list[Line]:
+    """Blocks of lines written the other way than the page (a 縦書き box on a
+    horizontal page, a horizontal table on a 縦書き page) become one item each, ordered
+    on their own: cut in the page's direction, their lines would be read in the
+    wrong order (a vertical box read top line first, its title last)."""
+    cand = [ln for ln in lines if ln.vertical != vertical and len(ln.text.strip()) >= 2 and not ln.table_row]
+    if len(cand) < 2:
+        return lines
+    parent = list(range(len(cand)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(cand):
+        pa = 0.6 * a.size
+        for j in range(i + 1, len(cand)):
+            b = cand[j]
+            pad = pa + 0.6 * b.size
+            if a.x0 - pad < b.x1 and b.x0 < a.x1 + pad and a.top - pad < b.bottom and b.top < a.bottom + pad:
+                parent[find(i)] = find(j)
+    groups: dict[int, list[Line]] = {}
+    for i, ln in enumerate(cand):
+        groups.setdefault(find(i), []).append(ln)
+    taken: set[int] = set()
+    blocks = []
+    for members in groups.values():
+        if len(members) < 2 or sum(len(m.text) for m in members) < 8:
+            continue
+        x0, top = min(m.x0 for m in members), min(m.top for m in members)
+        x1, bottom = max(m.x1 for m in members), max(m.bottom for m in members)
+        ids = {id(m) for m in members}
+        # lines of the page's direction inside the block: not a block of its own
+        if any(
+            id(ln) not in ids and ln.vertical == vertical and len(ln.text) > 1
+            and x0 < (ln.x0 + ln.x1) / 2 < x1 and top < (ln.top + ln.bottom) / 2 < bottom
+            for ln in lines
+        ):
+            continue
+        taken |= ids
+        n = sum(len(m.text) for m in members) or 1
+        blocks.append(
+            Line(
+                text="", x0=x0, top=top, x1=x1, bottom=bottom, size=max(m.size for m in members),
+                vertical=not vertical, bold=sum(m.bold * len(m.text) for m in members) / n,
+                font=members[0].font, page=members[0].page, members=members,
+            )
+        )
+    if not blocks:
+        return lines
+    return [ln for ln in lines if id(ln) not in taken] + blocks
+
+
+def _title_before_left_block(out: list[Line], body: float) -> list[Line]:
+    """On a horizontal page a 縦書き display title stands at the right of its article
+    (vertical writing starts at the right): it is read before the horizontal block
+    that starts beside it on its left, not after it."""
+    for t in [ln for ln in out if ln.vertical and not ln.members and ln.size >= 1.3 * body]:
+        s = t.size
+        beside = [
+            ln for ln in out
+            if not ln.vertical and not ln.members and ln.x1 <= t.x0 + 0.5 * s and t.x0 - ln.x1 <= 2.5 * s
+            and ln.top < t.bottom and ln.bottom > t.top
+        ]
+        if not beside:
+            continue
+        column = max(beside, key=lambda ln: ln.x1).column
+        block = [ln for ln in out if ln.column == column and not ln.vertical and ln.bottom > t.top and ln.top < t.bottom]
+        first = min(block, key=out.index)
+        if first.top > t.top + 1.5 * s or first.size >= 1.3 * body:
+            continue  # not top-aligned with the title, or a block with a title of its own
+        i, j = out.index(t), out.index(first)
+        if i > j:
+            out.pop(i)
+            out.insert(j, t)
+    return out
+
+
+def _rule_blocks(rule: tuple[float, float, float, float], left: list[Line], right: list[Line], g0: float, g1: float, body: float) -> bool:
+    """Whether a rule (a0, a1, c0, c1 in reading coordinates) runs across the gap
+    [g0, g1] between two parts with text on both of its sides on both sides of the
+    gap: a title's underline over two columns, the bar that ties a 縦書き article's
+    tiers together.  A rule at the edge (a header's underline with text on one side
+    only) blocks nothing."""
+    a0, a1, c0, c1 = rule
+    if a0 > g0 - 0.5 * body or a1 < g1 + 0.5 * body:
+        return False
+    for part in (left, right):
+        near = [ln for ln in part if ln.a1 > a0 and ln.a0 < a1]
+        if not any(ln.c1 <= c0 + 1 for ln in near) or not any(ln.c0 >= c1 - 1 for ln in near):
+            return False
+    return True
+
+
+def order_lines(
+    lines: list[Line], *, width: float, body: float, vertical: bool,
+    rules: list[tuple[float, float, float, float]] | None = None,
+) -> list[Line]:
     """Sort lines into reading order with a recursive XY-cut.
 
     Columns (or, on a vertical page, tiers) are cut first wherever a gap of at
-    least ``COLUMN_GAP_EM`` runs through the whole region; otherwise the region is
-    cut across at its widest gap, so a full-width heading above two columns is
-    split off without splitting the columns into rows.
+    least ``COLUMN_GAP_EM`` runs through the whole region and no rule (a straight
+    page segment ``(x0, top, x1, bottom)``, see ``_rule_blocks``) runs across it;
+    otherwise the region is cut across at its widest gap, so a full-width heading
+    above two columns is split off without splitting the columns into rows.
+    Blocks written the other way than the page are ordered on their own.
     """
+    lines = _cross_blocks(lines, vertical)
     for ln in lines:
-        if vertical:
-            ln.a0, ln.a1, ln.c0, ln.c1 = ln.top, ln.bottom, width - ln.x1, width - ln.x0
-        else:
-            ln.a0, ln.a1, ln.c0, ln.c1 = ln.x0, ln.x1, ln.top, ln.bottom
+        _set_reading(ln, width, vertical)
         if ln.text.endswith(HANGING) and ln.a1 - ln.a0 > ln.size:
             # ぶら下げ: a final 、。 may hang into the gutter; its ink is in the first half
             ln.a1 -= 0.5 * ln.size
     col_gap = COLUMN_GAP_EM * max(body, 1.0)
+    # rules along the reading direction (a), in reading coordinates
+    along: list[tuple[float, float, float, float]] = []
+    for x0, top, x1, bottom in rules or ():
+        if vertical:
+            a0, a1, c0, c1 = top, bottom, width - x1, width - x0
+        else:
+            a0, a1, c0, c1 = x0, x1, top, bottom
+        if a1 - a0 >= 3 * body and c1 - c0 <= 3:
+            along.append((a0, a1, c0, c1))
     out: list[Line] = []
     counter = [0]
 
@@ -697,6 +819,25 @@ def order_lines(lines: list[Line], *, width: float, body: float, vertical: bool)
             reach = max(reach, getattr(ln, hi))
         return parts
 
+    def unblocked(cols: list[list[Line]]) -> list[list[Line]]:
+        if not along:
+            return cols
+        c_lo, c_hi = min(ln.c0 for p in cols for ln in p), max(ln.c1 for p in cols for ln in p)
+        mine = [r for r in along if c_lo < r[2] and r[3] < c_hi]
+        if not mine:
+            return cols
+        out_cols = [cols[0]]
+        for k in range(1, len(cols)):
+            left = [ln for p in out_cols for ln in p]
+            right = [ln for p in cols[k:] for ln in p]
+            g0 = max(ln.a1 for ln in left)
+            g1 = min(ln.a0 for ln in cols[k])
+            if any(_rule_blocks(r, left, right, g0, g1, body) for r in mine):
+                out_cols[-1] = out_cols[-1] + cols[k]
+            else:
+                out_cols.append(cols[k])
+        return out_cols
+
     def emit(items: list[Line], column: int, end: float) -> None:
         for ln in sorted(items, key=lambda ln: (ln.c0, ln.a0)):
             ln.column, ln.column_end = column, end
@@ -710,10 +851,13 @@ def order_lines(lines: list[Line], *, width: float, body: float, vertical: bool)
             emit(items, column, end)
             continue
         cols = gaps(items, "a0", "a1", col_gap)
+        if len(cols) > 1:
+            cols = unblocked(cols)
         if len(cols) > 1 and max(ln.c0 for ln in items) < min(ln.c1 for ln in items) - 0.2 * body:
             # pieces of one visual row (spread out by ruby, or unruled table cells)
-            emit([_join_row(sorted(items, key=lambda ln: ln.a0), body)], column, end)
-            continue
+            if not any(ln.members for ln in items):
+                emit([_join_row(sorted(items, key=lambda ln: ln.a0), body)], column, end)
+                continue
         if len(cols) > 1:
             parts = []
             for part in cols:
@@ -739,4 +883,19 @@ def order_lines(lines: list[Line], *, width: float, body: float, vertical: bool)
         lower = [ln for r in rows[best:] for ln in r]
         stack.append((lower, column, end, depth + 1))
         stack.append((upper, column, end, depth + 1))
-    return out
+    if not vertical:
+        out = _title_before_left_block(out, body)
+    if not any(ln.members for ln in out):
+        return out
+    expanded: list[Line] = []
+    for ln in out:
+        if not ln.members:
+            expanded.append(ln)
+            continue
+        inner = order_lines(ln.members, width=width, body=body, vertical=ln.vertical, rules=rules)
+        counter[0] += 1
+        base = 100_000 * counter[0]
+        for m in inner:
+            m.column += base
+        expanded.extend(inner)
+    return expanded

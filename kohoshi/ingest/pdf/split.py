@@ -303,8 +303,8 @@ def _continues_title(t: Line, ln: Line) -> bool:
     contents names are two articles."""
     if t.role == "title" and ln.role == "title":
         return False
-    if t.page != ln.page:
-        return False
+    if t.page != ln.page or t.vertical != ln.vertical:
+        return False  # a masthead set across the page does not run on into a 縦書き title
     gap = ln.c0 - t.c1
     wrapped = _full(t) and abs(t.size - ln.size) <= 0.12 * t.size and t.column == ln.column
     return -0.5 * ln.size <= gap <= (2.0 if wrapped else 1.2) * max(t.size, ln.size)
