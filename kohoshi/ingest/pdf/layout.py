@@ -479,6 +479,30 @@ def _is_ruby(r: _Run, bases: list[_Run]) -> bool:
     return False
 
 
+def _kana(ch: str) -> bool:
+    return "\u3041" <= ch <= "\u30ff" or ch in "｜|"
+
+
+def _drop_title_ruby(runs: list[_Run]) -> tuple[list[_Run], int]:
+    """Furigana over display titles: kana set at most 0.6 times the size of the title
+    beside them.  They may be larger than body-size ruby limits (a 23-point title
+    carries 10-point ruby), so they are judged against their base, not the body."""
+    if len(runs) < 2:
+        return runs, 0
+    largest = max(r.size for r in runs)
+    if not any(r.size <= 0.6 * largest for r in runs):
+        return runs, 0
+    keep, dropped = [], 0
+    for r in runs:
+        if r.size <= 0.6 * largest and all(_kana(c.text) for c in r.chars):
+            bases = [b for b in runs if b is not r and b.size * 0.6 >= r.size and len(b.chars) > 1]
+            if _is_ruby(r, bases):
+                dropped += len(r.chars)
+                continue
+        keep.append(r)
+    return keep, dropped
+
+
 def body_font(chars: list[Char], body: float) -> str:
     """The face most body-size characters are set in."""
     fonts = Counter(c.font for c in chars if abs(c.size - body) <= 0.1 * body)
@@ -507,6 +531,8 @@ def build_lines(chars: list[Char], *, body: float, page: int = 0, plain_font: st
                 dropped += len(r.chars)
             else:
                 runs.append(r)
+    runs, more = _drop_title_ruby(runs)
+    dropped += more
     lines = []
     for r in runs:
         n = len(r.chars)
