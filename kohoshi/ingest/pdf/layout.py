@@ -632,8 +632,21 @@ def table_lines(
                 break
         else:
             rest.append(c)
+    # a grid whose text sits in one cell per row is a frame (a box with a title band
+    # drawn inside it), not a table: a table has two or more rows of two filled cells
+    frames = set()
+    for t, (xs, ys) in enumerate(tables):
+        filled = Counter(row for (tt, row, _col), cc in cells.items() if tt == t and cc)
+        if sum(1 for n in filled.values() if n >= 2) < 2:
+            frames.add(t)
+    if frames:
+        for key in [k for k in cells if k[0] in frames]:
+            rest.extend(cells.pop(key))
+        rest.sort(key=lambda c: c.seq)
     out = []
     for t, (xs, ys) in enumerate(tables):
+        if t in frames:
+            continue
         for row in range(len(ys) - 1):
             texts, row_chars = [], []
             for col in range(len(xs) - 1):

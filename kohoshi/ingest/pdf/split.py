@@ -306,12 +306,15 @@ def _continues_title(t: Line, ln: Line) -> bool:
         return False
     if ln.role == "board" and t.role != "board":
         return False  # the banner of a notice board is not part of its first item's title
-    if t.page != ln.page or t.vertical != ln.vertical:
-        return False  # a masthead set across the page does not run on into a 縦書き title
+    if t.page != ln.page:
+        return False
+    if t.vertical != ln.vertical and len(t.text.strip()) > 1 and len(ln.text.strip()) > 1:
+        return False  # a masthead set across the page does not run on into a 縦書き title (a lone glyph has no direction)
     if t.column != ln.column:
-        # a title that fills the last line of a column and goes on at the top of the next
+        # a title that ends its column with no body under it goes on at the top of the next
+        # (a designer never leaves a whole title alone at the foot of a column)
         return (
-            _full(t) and abs(t.size - ln.size) <= 0.12 * t.size and ln.c0 < t.c0
+            abs(t.size - ln.size) <= 0.12 * t.size and ln.c0 < t.c0
             and not t.text.rstrip().endswith(tuple(_END))
         )
     gap = ln.c0 - t.c1
