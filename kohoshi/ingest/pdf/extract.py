@@ -24,7 +24,7 @@ import pypdfium2.raw as raw
 from . import ocr
 from .errors import PdfRejected
 from .layout import Char, Line, body_font, body_size, build_lines, find_tables, order_lines, page_is_vertical, table_lines
-from .split import DraftIssue, assemble
+from .split import _CONTINUED, DraftIssue, assemble
 
 MAX_PAGE_SIDE = 14400.0  # PDF 1.7 limit: 200 inches
 MIN_PAGE_SIDE = 3.0
@@ -284,6 +284,9 @@ def _drop_running_lines(pages: list[tuple[list[Line], float, float]]) -> None:
         keep = []
         for ln in lines:
             in_band = ln.bottom < height * MARGIN_BAND or ln.top > height * (1 - MARGIN_BAND)
+            if in_band and _CONTINUED.match(ln.text.strip()):
+                keep.append(ln)  # a jump line ("（2ページから続く）") says where the text belongs
+                continue
             if in_band and _PAGE_NUMBER.match(ln.text.strip()):
                 continue  # a page number, however large it is set
             if in_band and ln.size <= body * 1.1 and (counts[_norm_margin(ln.text)] >= 2 or ln.size < body * 0.95):

@@ -647,25 +647,50 @@ def table_lines(
     for t, (xs, ys) in enumerate(tables):
         if t in frames:
             continue
+        # each cell's text, and whether the table is set in 縦書き (its rows are then
+        # the columns of the grid, read right to left, each from the top cell down)
+        texts: dict[tuple[int, int], str] = {}
+        v_chars = h_chars = 0
         for row in range(len(ys) - 1):
-            texts, row_chars = [], []
             for col in range(len(xs) - 1):
                 cc = cells.get((t, row, col), [])
-                row_chars.extend(cc)
-                body = statistics.median(c.size for c in cc) if cc else 10.0
+                if not cc:
+                    continue
+                body = max(c.size for c in cc) * 0.9
                 cell_lines, _ = build_lines(cc, body=body, page=page)
-                cell_lines.sort(key=lambda ln: (round(ln.top / max(ln.size, 1) * 2), ln.x0))
-                texts.append("".join(ln.text for ln in cell_lines))
+                vert = sum(len(ln.text) for ln in cell_lines if ln.vertical) > sum(
+                    len(ln.text) for ln in cell_lines if not ln.vertical and len(ln.text) > 1
+                )
+                if vert:
+                    cell_lines.sort(key=lambda ln: (-round(ln.x1 / max(ln.size, 1) * 2), ln.top))
+                else:
+                    cell_lines.sort(key=lambda ln: (round(ln.top / max(ln.size, 1) * 2), ln.x0))
+                n = sum(len(ln.text) for ln in cell_lines)
+                if vert:
+                    v_chars += n
+                else:
+                    h_chars += n
+                texts[(row, col)] = "".join(ln.text for ln in cell_lines)
+        vertical = v_chars > h_chars
+        if vertical:
+            groups = [[(row, col) for row in range(len(ys) - 1)] for col in reversed(range(len(xs) - 1))]
+        else:
+            groups = [[(row, col) for col in range(len(xs) - 1)] for row in range(len(ys) - 1)]
+        for group in groups:
+            row_chars = [c for row, col in group for c in cells.get((t, row, col), [])]
             if not row_chars:
                 continue
+            row0, col0 = group[0]
+            row1, col1 = group[-1]
             out.append(
                 Line(
-                    text="｜".join(texts),
-                    x0=xs[0],
-                    top=ys[row],
-                    x1=xs[-1],
-                    bottom=ys[row + 1],
+                    text="｜".join(texts.get(k, "") for k in group),
+                    x0=xs[col0] if not vertical else xs[col0],
+                    top=ys[row0],
+                    x1=xs[col1 + 1] if not vertical else xs[col0 + 1],
+                    bottom=ys[row1 + 1],
                     size=statistics.median(c.size for c in row_chars),
+                    vertical=vertical,
                     bold=sum(c.bold for c in row_chars) / len(row_chars),
                     font=Counter(c.font for c in row_chars).most_common(1)[0][0],
                     table_row=True,
@@ -722,7 +747,7 @@ def _cross_blocks(lines: list[Line], vertical: bool) -> list[Line]:
     horizontal page, a horizontal table on a 縦書き page) become one item each, ordered
     on their own: cut in the page's direction, their lines would be read in the
     wrong order (a vertical box read top line first, its title last)."""
-    cand = [ln for ln in lines if ln.vertical != vertical and len(ln.text.strip()) >= 2 and not ln.table_row]
+    cand = [ln for ln in lines if ln.vertical != vertical and len(ln.text.strip()) >= 2]
     if len(cand) < 2:
         return lines
     parent = list(range(len(cand)))

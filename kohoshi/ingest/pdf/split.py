@@ -269,6 +269,10 @@ class _Building:
     last_kind: str = ""
 
 
+# a jump line: "（2ページから続く）", "3面より続く", "前ページから続く"
+_CONTINUED = re.compile(r"^[（(〈<【\[]?\s*([0-9０-９]{1,3}|前)\s*(?:ページ|頁|面|ﾍﾟｰｼﾞ|p\.?)\s*(?:から|より)(?:の)?続(?:く|き)\s*[）)〉>】\]]?$", re.I)
+
+
 def _full(ln: Line) -> bool:
     return ln.a1 >= ln.column_end - 1.2 * ln.size
 
@@ -401,7 +405,7 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
                     cur.title = f"{cur.title}{sep}{text}"
                     cur.title_line = ln
                 else:
-                    if cur is not None:
+                    if cur is not None and not any(b is cur for b in done):
                         done.append(cur)
                     kind_of_title = "contents" if ln.role == "title" else ("heading" if board else "display")
                     if ln.ocr:
@@ -415,6 +419,20 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
                         cur.title_line = None
                 cur.last, cur.last_kind = ln, "title"
                 continue
+            jump = _CONTINUED.match(text)
+            if jump and len(text) <= 20:
+                # "（2ページから続く）": what follows goes on with an article begun on that page
+                src = ln.page - 1 if jump.group(1) == "前" else int(unicodedata.normalize("NFKC", jump.group(1)))
+                started = [b for b in done + ([cur] if cur is not None else []) if b.pages and b.pages[0] == src and b.title]
+                if started:
+                    target = max(started, key=lambda b: b.title_line.size if b.title_line else 0.0)
+                    if cur is not None and cur is not target and not any(b is cur for b in done):
+                        done.append(cur)
+                    cur = target
+                    cur.last, cur.last_kind = None, ""
+                    if ln.page not in cur.pages:
+                        cur.pages.append(ln.page)
+                    continue
             if cur is None:
                 cur = _Building(title="", title_line=None, pages=[ln.page])
             if ln.page not in cur.pages:
@@ -443,7 +461,7 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
                         blank = same_col and (ln.c0 - prev.c0) > 1.35 * pitch
                     cur.logical.append(_Logical(text, "body", blank_before=blank))
             cur.last, cur.last_kind = ln, kind
-    if cur is not None:
+    if cur is not None and not any(b is cur for b in done):
         done.append(cur)
 
     articles = []
