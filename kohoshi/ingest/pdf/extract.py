@@ -144,6 +144,11 @@ def _page_chars(page: pdfium.PdfPage, height: float) -> list[Char]:
                 continue
             if not raw.FPDFText_GetLooseCharBox(t, i, rect):
                 continue
+            if 4.0 < raw.FPDFText_GetCharAngle(t, i) < 5.4:
+                # turned a quarter counter-clockwise, read bottom to top: a rotated label (a
+                # category tab on the page edge), never running text in either writing direction
+                # (Latin in 縦書き is turned the other way)
+                continue
             size = raw.FPDFText_GetFontSize(t, i)
             x0, x1 = rect.left, rect.right
             top, bottom = height - rect.top, height - rect.bottom

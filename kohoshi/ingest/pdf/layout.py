@@ -429,7 +429,10 @@ def _merge_runs(runs: list[_Run]) -> list[_Run]:
         if out:
             a = out[-1]
             s = max(a.size, r.size, 1.0)
-            if a.orient != "v" and r.orient != "v":
+            # a lone glyph read as vertical on the baseline of a horizontal run is a letter of
+            # that line spaced out by justification ("【　電　話　】")
+            lone = r.orient == "v" and len(r.chars) == 1 and a.orient == "h" and len(a.chars) >= 2
+            if a.orient != "v" and (r.orient != "v" or lone):
                 ov = min(a.bottom, r.bottom) - max(a.top, r.top)
                 gap = r.x0 - a.x1
                 if ov >= 0.5 * min(a.bottom - a.top, r.bottom - r.top) and -0.3 * s <= gap <= RUN_JOIN_EM * s:
