@@ -761,12 +761,17 @@ def _cross_blocks(lines: list[Line], vertical: bool) -> list[Line]:
             i = parent[i]
         return i
 
+    # sweep along x: only lines that start before this one ends (plus the padding) can touch it
+    cand.sort(key=lambda ln: ln.x0)
+    reach = 1.2 * max(ln.size for ln in cand)
     for i, a in enumerate(cand):
         pa = 0.6 * a.size
         for j in range(i + 1, len(cand)):
             b = cand[j]
+            if b.x0 >= a.x1 + reach:
+                break
             pad = pa + 0.6 * b.size
-            if a.x0 - pad < b.x1 and b.x0 < a.x1 + pad and a.top - pad < b.bottom and b.top < a.bottom + pad:
+            if b.x0 < a.x1 + pad and a.x0 - pad < b.x1 and a.top - pad < b.bottom and b.top < a.bottom + pad:
                 parent[find(i)] = find(j)
     groups: dict[int, list[Line]] = {}
     for i, ln in enumerate(cand):
@@ -814,11 +819,12 @@ def _title_before_left_block(out: list[Line], body: float) -> list[Line]:
         if not beside:
             continue
         column = max(beside, key=lambda ln: ln.x1).column
+        pos = {id(ln): k for k, ln in enumerate(out)}
         block = [ln for ln in out if ln.column == column and not ln.vertical and ln.bottom > t.top and ln.top < t.bottom]
-        first = min(block, key=out.index)
+        first = min(block, key=lambda ln: pos[id(ln)])
         if first.top > t.top + 1.5 * s or first.size >= 1.3 * body:
             continue  # not top-aligned with the title, or a block with a title of its own
-        i, j = out.index(t), out.index(first)
+        i, j = pos[id(t)], pos[id(first)]
         if i > j:
             out.pop(i)
             out.insert(j, t)
