@@ -92,6 +92,7 @@ class _FontCache:
     def __init__(self):
         self._by_key: dict[int, tuple[str, bool]] = {}
         self._by_obj: dict[int, tuple[str, bool]] = {}
+        self._scaled: dict[int, float] = {}
         self._buf = ctypes.create_string_buffer(256)
 
     def get(self, obj) -> tuple[str, bool]:
@@ -103,6 +104,17 @@ class _FontCache:
         if hit is not None:
             return hit
         hit = self._by_obj[okey] = self._lookup(obj)
+        return hit
+
+    def scaled_size(self, obj) -> float:
+        okey = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        hit = self._scaled.get(okey)
+        if hit is None:
+            fs, m = ctypes.c_float(), raw.FS_MATRIX()
+            hit = 0.0
+            if raw.FPDFTextObj_GetFontSize(obj, fs) and raw.FPDFPageObj_GetMatrix(obj, m):
+                hit = fs.value * abs(m.a * m.d - m.b * m.c) ** 0.5
+            self._scaled[okey] = hit
         return hit
 
     def _lookup(self, obj) -> tuple[str, bool]:
@@ -158,7 +170,12 @@ def _page_chars(page: pdfium.PdfPage, height: float) -> list[Char]:
                 top, bottom = bottom, top
             if not (size > 0 and size < 2000 and x1 - x0 < 4000 and bottom - top < 4000):
                 continue
-            name, bold = fonts.get(raw.FPDFText_GetTextObject(t, i))
+            obj = raw.FPDFText_GetTextObject(t, i)
+            name, bold = fonts.get(obj)
+            if size < 3 and obj:
+                # a unit font size scaled by the text matrix (Illustrator, InDesign: "1 Tf" and the
+                # size in Tm): the size on the page is the font size times the matrix's scale
+                size = fonts.scaled_size(obj) or size
             try:
                 ch = chr(u)
             except ValueError:

@@ -688,9 +688,9 @@ def table_lines(
             out.append(
                 Line(
                     text="｜".join(texts.get(k, "") for k in group),
-                    x0=xs[col0] if not vertical else xs[col0],
+                    x0=xs[col0],
                     top=ys[row0],
-                    x1=xs[col1 + 1] if not vertical else xs[col0 + 1],
+                    x1=xs[col1 + 1],
                     bottom=ys[row1 + 1],
                     size=statistics.median(c.size for c in row_chars),
                     vertical=vertical,
