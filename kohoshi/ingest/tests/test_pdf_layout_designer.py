@@ -244,3 +244,31 @@ def test_a_glyph_spaced_out_by_justification_stays_in_its_line():
     texts = [re.sub(r"\s", "", ln.text) for ln in lines]
     assert "【電話】046" in texts
     assert not any(len(t) == 1 for t in texts)
+
+
+def test_glyph_sizes_come_from_the_text_matrix_when_the_font_size_is_one():
+    """Design tools write "1 Tf" and put the size into the text matrix: titles must still
+    be told from the body by their size on the page."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    from .newsletter_pdf import _font
+
+    font = _font()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(420, 595))
+    y = 540.0
+    for title, body in (("図書館の休館日", "蔵書点検のため休館します。"), ("献血のお願い", "市役所前に献血車が来ます。")):
+        for text, size, gap in ((title, 18.0, 30.0), (body, 10.0, 16.0), (body, 10.0, 30.0)):
+            t = c.beginText()
+            t.setFont(font, 1)
+            t.setTextTransform(size, 0, 0, size, 40, y)  # the size lives in Tm
+            t.textOut(text)
+            c.drawText(t)
+            y -= gap
+    c.showPage()
+    c.save()
+    issue = extract_issue(buf.getvalue())
+    assert [_text(a.title) for a in issue.articles] == ["図書館の休館日", "献血のお願い"]
+    assert _text(issue.articles[1].body) == _text("市役所前に献血車が来ます。" * 2)
