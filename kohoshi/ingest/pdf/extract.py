@@ -24,7 +24,7 @@ import pypdfium2.raw as raw
 from . import ocr
 from .errors import PdfRejected
 from .layout import Char, Line, body_font, body_size, build_lines, find_tables, order_lines, page_is_vertical, table_lines
-from .split import DraftIssue, assemble
+from .split import _CONTINUED, DraftIssue, assemble
 
 MAX_PAGE_SIDE = 14400.0  # PDF 1.7 limit: 200 inches
 MIN_PAGE_SIDE = 3.0
@@ -91,11 +91,33 @@ def _check_pages(doc: pdfium.PdfDocument, max_pages: int) -> int:
 class _FontCache:
     def __init__(self):
         self._by_key: dict[int, tuple[str, bool]] = {}
+        self._by_obj: dict[int, tuple[str, bool]] = {}
+        self._scaled: dict[int, float] = {}
         self._buf = ctypes.create_string_buffer(256)
 
     def get(self, obj) -> tuple[str, bool]:
         if not obj:
             return "", False
+        # consecutive glyphs mostly share one text object: ask PDFium once per object
+        okey = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        hit = self._by_obj.get(okey)
+        if hit is not None:
+            return hit
+        hit = self._by_obj[okey] = self._lookup(obj)
+        return hit
+
+    def scaled_size(self, obj) -> float:
+        okey = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        hit = self._scaled.get(okey)
+        if hit is None:
+            fs, m = ctypes.c_float(), raw.FS_MATRIX()
+            hit = 0.0
+            if raw.FPDFTextObj_GetFontSize(obj, fs) and raw.FPDFPageObj_GetMatrix(obj, m):
+                hit = fs.value * abs(m.a * m.d - m.b * m.c) ** 0.5
+            self._scaled[okey] = hit
+        return hit
+
+    def _lookup(self, obj) -> tuple[str, bool]:
         font = raw.FPDFTextObj_GetFont(obj)
         stroke = raw.FPDFTextObj_GetTextRenderMode(obj) == raw.FPDF_TEXTRENDERMODE_FILL_STROKE
         key = ((ctypes.cast(font, ctypes.c_void_p).value or 0) << 1) | stroke
@@ -134,6 +156,11 @@ def _page_chars(page: pdfium.PdfPage, height: float) -> list[Char]:
                 continue
             if not raw.FPDFText_GetLooseCharBox(t, i, rect):
                 continue
+            if 4.0 < raw.FPDFText_GetCharAngle(t, i) < 5.4:
+                # turned a quarter counter-clockwise, read bottom to top: a rotated label (a
+                # category tab on the page edge), never running text in either writing direction
+                # (Latin in 縦書き is turned the other way)
+                continue
             size = raw.FPDFText_GetFontSize(t, i)
             x0, x1 = rect.left, rect.right
             top, bottom = height - rect.top, height - rect.bottom
@@ -143,7 +170,12 @@ def _page_chars(page: pdfium.PdfPage, height: float) -> list[Char]:
                 top, bottom = bottom, top
             if not (size > 0 and size < 2000 and x1 - x0 < 4000 and bottom - top < 4000):
                 continue
-            name, bold = fonts.get(raw.FPDFText_GetTextObject(t, i))
+            obj = raw.FPDFText_GetTextObject(t, i)
+            name, bold = fonts.get(obj)
+            if size < 3 and obj:
+                # a unit font size scaled by the text matrix (Illustrator, InDesign: "1 Tf" and the
+                # size in Tm): the size on the page is the font size times the matrix's scale
+                size = fonts.scaled_size(obj) or size
             try:
                 ch = chr(u)
             except ValueError:
@@ -196,6 +228,17 @@ def _page_segments(page: pdfium.PdfPage, height: float) -> tuple[list[tuple[floa
                 segs.append((prev[0], prev[1], start[0], start[1]))
                 prev = start
     return segs, images, n
+
+
+def _rules(segs: list[tuple[float, float, float, float]], body: float) -> list[tuple[float, float, float, float]]:
+    """Long straight rules (boxes ``(x0, top, x1, bottom)``): underlines of titles, bars
+    beside them, box borders.  Reading order keeps what a rule ties together."""
+    out = set()
+    least = 3 * max(body, 6.0)
+    for x0, y0, x1, y1 in segs:
+        if (abs(y1 - y0) <= 1.5 and abs(x1 - x0) >= least) or (abs(x1 - x0) <= 1.5 and abs(y1 - y0) >= least):
+            out.add((round(min(x0, x1)), round(min(y0, y1)), round(max(x0, x1)), round(max(y0, y1))))
+    return sorted(out)
 
 
 def _unmapped(ch: str) -> bool:
@@ -263,6 +306,9 @@ def _drop_running_lines(pages: list[tuple[list[Line], float, float]]) -> None:
         keep = []
         for ln in lines:
             in_band = ln.bottom < height * MARGIN_BAND or ln.top > height * (1 - MARGIN_BAND)
+            if in_band and _CONTINUED.match(ln.text.strip()):
+                keep.append(ln)  # a jump line ("（2ページから続く）") says where the text belongs
+                continue
             if in_band and _PAGE_NUMBER.match(ln.text.strip()):
                 continue  # a page number, however large it is set
             if in_band and ln.size <= body * 1.1 and (counts[_norm_margin(ln.text)] >= 2 or ln.size < body * 0.95):
@@ -339,7 +385,7 @@ def extract_issue(
                 lines.extend(rows)
                 lines = _read_unmapped(page, lines, page_no, warnings)
                 vertical = page_is_vertical(lines)
-                ordered = order_lines(lines, width=width, body=body, vertical=vertical)
+                ordered = order_lines(lines, width=width, body=body, vertical=vertical, rules=_rules(segs, body))
                 for ln in ordered:
                     ln.chars = []  # free memory; only text and geometry are needed now
                 pages.append((ordered, body, height))

@@ -83,6 +83,8 @@ class Line:
     role: str = ""  # "title" when a table-of-contents entry names this line
     ocr: bool = False  # read by OCR from an image of the page
     chars: list[Char] = field(default_factory=list, repr=False)
+    # a block of lines written the other way than the page (see _cross_blocks), ordered on its own
+    members: list[Line] = field(default_factory=list, repr=False)
 
 
 # --------------------------------------------------------------------------- runs
@@ -112,83 +114,117 @@ def char_directions(chars: list[Char]) -> None:
     neighbours equally close both ways (a grid of single characters), get
     ``None`` and follow the content order as before.
     """
-    if not chars:
-        return
-    q = max(statistics.median(c.size for c in chars), 1.0) * 0.5
+    # Hot path (every glyph of every page): plain lists instead of attribute access,
+    # bands of rows (horizontal pass) or columns (vertical pass) searched by bisect.
     n = len(chars)
-    hbest = [float("inf")] * n
-    vbest = [float("inf")] * n
-    hnb = [-1] * n  # the closest neighbour along a row / a column
+    if not n:
+        return
+    q = max(statistics.median([c.size for c in chars]), 1.0) * 0.5
+    X0 = [c.x0 for c in chars]
+    X1 = [c.x1 for c in chars]
+    TOP = [c.top for c in chars]
+    BOT = [c.bottom for c in chars]
+    SZ = [c.size for c in chars]
+    S = [s if s > 1.0 else 1.0 for s in SZ]
+    CX = [(a + b) * 0.5 for a, b in zip(X0, X1)]
+    CY = [(a + b) * 0.5 for a, b in zip(TOP, BOT)]
+    inf = float("inf")
+    hbest = [inf] * n
+    vbest = [inf] * n
+    hnb = [-1] * n
     vnb = [-1] * n
-    # horizontal neighbours: glyphs in the same band of rows, sorted by their left edge;
-    # vertical neighbours: the same in bands of columns, sorted by their top
+    wide = None
+    bl, br = bisect.bisect_left, bisect.bisect_right
     for horizontal in (True, False):
-        bands: dict[int, list[int]] = {}
-        for i, c in enumerate(chars):
-            bands.setdefault(int((c.cy if horizontal else c.cx) // q), []).append(i)
-        keys: dict[int, list[float]] = {}
+        cross = CY if horizontal else CX
+        start = X0 if horizontal else TOP
+        end = X1 if horizontal else BOT
+        bands = {}
+        for i in range(n):
+            k = int(cross[i] // q)
+            b = bands.get(k)
+            if b is None:
+                bands[k] = [i]
+            else:
+                b.append(i)
+        keys = {}
         for k, idx in bands.items():
-            idx.sort(key=lambda i: chars[i].x0 if horizontal else chars[i].top)
-            keys[k] = [chars[i].x0 if horizontal else chars[i].top for i in idx]
-        for i, c in enumerate(chars):
-            s = max(c.size, 1.0)
-            band = int((c.cy if horizontal else c.cx) // q)
-            end_ = c.x1 if horizontal else c.bottom
-            for k in (band - 1, band, band + 1):
-                idx = bands.get(k)
-                if not idx:
-                    continue
-                starts = keys[k]
-                lo = bisect.bisect_left(starts, end_ - 0.3 * s)
-                hi = bisect.bisect_right(starts, end_ + 0.6 * s)
-                for j in idx[lo:hi]:
-                    if j == i:
+            idx.sort(key=start.__getitem__)
+            keys[k] = [start[i] for i in idx]
+        for k0, own in bands.items():
+            near = [(bands[k], keys[k]) for k in (k0 - 1, k0, k0 + 1) if k in bands]
+            for i in own:
+                s = S[i]
+                e = end[i]
+                lo_v, hi_v = e - 0.3 * s, e + 0.6 * s
+                smin, smax = 0.6 * s, 1.67 * s
+                ix0, ix1, it, ib = X0[i], X1[i], TOP[i], BOT[i]
+                for idx, starts in near:
+                    lo = bl(starts, lo_v)
+                    hi = br(starts, hi_v, lo)
+                    if lo >= hi:
                         continue
-                    d = chars[j]
-                    if not (0.6 * s <= d.size <= 1.67 * s):
-                        continue
-                    ov_y = min(c.bottom, d.bottom) - max(c.top, d.top)
-                    ov_x = min(c.x1, d.x1) - max(c.x0, d.x0)
-                    along_y = ov_y >= 0.5 * min(c.bottom - c.top, d.bottom - d.top)
-                    along_x = ov_x >= 0.5 * min(c.x1 - c.x0, d.x1 - d.x0) or abs(c.cx - d.cx) <= 0.25 * s
-                    if along_x and along_y:
-                        continue  # the same spot: a duplicate glyph (fake bold) or an overlay
-                    if horizontal and along_y:
-                        gap = d.x0 - c.x1
-                        if gap < hbest[i]:
-                            hbest[i], hnb[i] = gap, j
-                        if gap < hbest[j]:
-                            hbest[j], hnb[j] = gap, i
-                    elif not horizontal and along_x:
-                        gap = d.top - c.bottom
-                        if gap > 0.2 * s and not (_wide(c.text) or _wide(d.text)):
-                            continue  # stacked half-width glyphs (a column of numbers) are rows
-                        if gap < vbest[i]:
-                            vbest[i], vnb[i] = gap, j
-                        if gap < vbest[j]:
-                            vbest[j], vnb[j] = gap, i
-    for i, c in enumerate(chars):
-        s = max(c.size, 1.0)
+                    for j in idx[lo:hi]:
+                        if j == i:
+                            continue
+                        dsz = SZ[j]
+                        if dsz < smin or dsz > smax:
+                            continue
+                        jx0, jx1, jt, jb = X0[j], X1[j], TOP[j], BOT[j]
+                        ov_y = (ib if ib < jb else jb) - (it if it > jt else jt)
+                        hy = ib - it
+                        hj = jb - jt
+                        along_y = ov_y >= 0.5 * (hy if hy < hj else hj)
+                        ov_x = (ix1 if ix1 < jx1 else jx1) - (ix0 if ix0 > jx0 else jx0)
+                        wi = ix1 - ix0
+                        wj = jx1 - jx0
+                        along_x = ov_x >= 0.5 * (wi if wi < wj else wj) or abs(CX[i] - CX[j]) <= 0.25 * s
+                        if along_x and along_y:
+                            continue
+                        if horizontal:
+                            if along_y:
+                                gap = jx0 - ix1
+                                if gap < hbest[i]:
+                                    hbest[i] = gap
+                                    hnb[i] = j
+                                if gap < hbest[j]:
+                                    hbest[j] = gap
+                                    hnb[j] = i
+                        elif along_x:
+                            gap = jt - ib
+                            if gap > 0.2 * s:
+                                if wide is None:
+                                    wide = [_wide(c.text) for c in chars]
+                                if not (wide[i] or wide[j]):
+                                    continue
+                            if gap < vbest[i]:
+                                vbest[i] = gap
+                                vnb[i] = j
+                            if gap < vbest[j]:
+                                vbest[j] = gap
+                                vnb[j] = i
+    cat = unicodedata.category
+    dirs = [None] * n
+    for i in range(n):
+        s = S[i]
         h, v = hbest[i], vbest[i]
-        if unicodedata.category(c.text[:1] or " ") in ("Ps", "Pe", "Pi", "Pf"):
-            c.dir = None  # brackets and punctuation: their boxes (side bearings, half cells) mislead
-        elif min(h, v) > 0.6 * s:
-            c.dir = None
-        elif h <= v - 0.12 * s:
-            c.dir = "h"
+        if (h if h < v else v) > 0.6 * s:
+            continue
+        if cat(chars[i].text[:1] or " ") in _BRACKETS:
+            continue
+        if h <= v - 0.12 * s:
+            dirs[i] = "h"
         elif v <= h - 0.12 * s:
-            c.dir = "v"
+            dirs[i] = "v"
+    for i in range(n):
+        d = dirs[i]
+        if (d == "v" and vnb[i] >= 0 and dirs[vnb[i]] == "h") or (d == "h" and hnb[i] >= 0 and dirs[hnb[i]] == "v"):
+            chars[i].dir = None
         else:
-            c.dir = None
-    # a glyph whose closest neighbour in its direction runs the other way is not sure:
-    # letter-spaced (justified) words sit closer to the next line than to each other
-    doubtful = [
-        i for i, c in enumerate(chars)
-        if (c.dir == "v" and vnb[i] >= 0 and chars[vnb[i]].dir == "h")
-        or (c.dir == "h" and hnb[i] >= 0 and chars[hnb[i]].dir == "v")
-    ]
-    for i in doubtful:
-        chars[i].dir = None
+            chars[i].dir = d
+
+
+_BRACKETS = ("Ps", "Pe", "Pi", "Pf")
 
 
 def drop_duplicates(chars: list[Char]) -> list[Char]:
@@ -393,7 +429,10 @@ def _merge_runs(runs: list[_Run]) -> list[_Run]:
         if out:
             a = out[-1]
             s = max(a.size, r.size, 1.0)
-            if a.orient != "v" and r.orient != "v":
+            # a lone glyph read as vertical on the baseline of a horizontal run is a letter of
+            # that line spaced out by justification ("【　電　話　】")
+            lone = r.orient == "v" and len(r.chars) == 1 and a.orient == "h" and len(a.chars) >= 2
+            if a.orient != "v" and (r.orient != "v" or lone):
                 ov = min(a.bottom, r.bottom) - max(a.top, r.top)
                 gap = r.x0 - a.x1
                 if ov >= 0.5 * min(a.bottom - a.top, r.bottom - r.top) and -0.3 * s <= gap <= RUN_JOIN_EM * s:
@@ -443,6 +482,30 @@ def _is_ruby(r: _Run, bases: list[_Run]) -> bool:
     return False
 
 
+def _kana(ch: str) -> bool:
+    return "\u3041" <= ch <= "\u30ff" or ch in "｜|"
+
+
+def _drop_title_ruby(runs: list[_Run]) -> tuple[list[_Run], int]:
+    """Furigana over display titles: kana set at most 0.6 times the size of the title
+    beside them.  They may be larger than body-size ruby limits (a 23-point title
+    carries 10-point ruby), so they are judged against their base, not the body."""
+    if len(runs) < 2:
+        return runs, 0
+    largest = max(r.size for r in runs)
+    if not any(r.size <= 0.6 * largest for r in runs):
+        return runs, 0
+    keep, dropped = [], 0
+    for r in runs:
+        if r.size <= 0.6 * largest and all(_kana(c.text) for c in r.chars):
+            bases = [b for b in runs if b is not r and b.size * 0.6 >= r.size and len(b.chars) > 1]
+            if _is_ruby(r, bases):
+                dropped += len(r.chars)
+                continue
+        keep.append(r)
+    return keep, dropped
+
+
 def body_font(chars: list[Char], body: float) -> str:
     """The face most body-size characters are set in."""
     fonts = Counter(c.font for c in chars if abs(c.size - body) <= 0.1 * body)
@@ -471,6 +534,8 @@ def build_lines(chars: list[Char], *, body: float, page: int = 0, plain_font: st
                 dropped += len(r.chars)
             else:
                 runs.append(r)
+    runs, more = _drop_title_ruby(runs)
+    dropped += more
     lines = []
     for r in runs:
         n = len(r.chars)
@@ -494,6 +559,9 @@ def build_lines(chars: list[Char], *, body: float, page: int = 0, plain_font: st
 
 
 # --------------------------------------------------------------------------- tables
+
+
+MIN_CELL = 8.0  # points: rules closer than this are one border (double rules) or a sliver, not a cell
 
 
 def _cluster(values: list[float], tol: float) -> list[float]:
@@ -539,8 +607,10 @@ def find_tables(segments: list[tuple[float, float, float, float]]) -> list[tuple
         groups.setdefault(find(i), []).append(i)
     tables = []
     for members in groups.values():
-        xs = _cluster([segs[i][0] for i in members if i >= len(hs)], tol)
-        ys = _cluster([segs[i][1] for i in members if i < len(hs)], tol)
+        # a cell narrower than MIN_CELL cannot hold a line of text: an accent bar drawn beside
+        # a title and touching a photo frame is no table column
+        xs = _cluster([segs[i][0] for i in members if i >= len(hs)], MIN_CELL)
+        ys = _cluster([segs[i][1] for i in members if i < len(hs)], MIN_CELL)
         if len(xs) >= 3 and len(ys) >= 3:
             tables.append((xs, ys))
     return tables
@@ -565,27 +635,65 @@ def table_lines(
                 break
         else:
             rest.append(c)
+    # a grid whose text sits in one cell per row is a frame (a box with a title band
+    # drawn inside it), not a table: a table has two or more rows of two filled cells
+    frames = set()
+    for t, (xs, ys) in enumerate(tables):
+        filled = Counter(row for (tt, row, _col), cc in cells.items() if tt == t and cc)
+        if sum(1 for n in filled.values() if n >= 2) < 2:
+            frames.add(t)
+    if frames:
+        for key in [k for k in cells if k[0] in frames]:
+            rest.extend(cells.pop(key))
+        rest.sort(key=lambda c: c.seq)
     out = []
     for t, (xs, ys) in enumerate(tables):
+        if t in frames:
+            continue
+        # each cell's text, and whether the table is set in 縦書き (its rows are then
+        # the columns of the grid, read right to left, each from the top cell down)
+        texts: dict[tuple[int, int], str] = {}
+        v_chars = h_chars = 0
         for row in range(len(ys) - 1):
-            texts, row_chars = [], []
             for col in range(len(xs) - 1):
                 cc = cells.get((t, row, col), [])
-                row_chars.extend(cc)
-                body = statistics.median(c.size for c in cc) if cc else 10.0
+                if not cc:
+                    continue
+                body = max(c.size for c in cc) * 0.9
                 cell_lines, _ = build_lines(cc, body=body, page=page)
-                cell_lines.sort(key=lambda ln: (round(ln.top / max(ln.size, 1) * 2), ln.x0))
-                texts.append("".join(ln.text for ln in cell_lines))
+                vert = sum(len(ln.text) for ln in cell_lines if ln.vertical) > sum(
+                    len(ln.text) for ln in cell_lines if not ln.vertical and len(ln.text) > 1
+                )
+                if vert:
+                    cell_lines.sort(key=lambda ln: (-round(ln.x1 / max(ln.size, 1) * 2), ln.top))
+                else:
+                    cell_lines.sort(key=lambda ln: (round(ln.top / max(ln.size, 1) * 2), ln.x0))
+                n = sum(len(ln.text) for ln in cell_lines)
+                if vert:
+                    v_chars += n
+                else:
+                    h_chars += n
+                texts[(row, col)] = "".join(ln.text for ln in cell_lines)
+        vertical = v_chars > h_chars
+        if vertical:
+            groups = [[(row, col) for row in range(len(ys) - 1)] for col in reversed(range(len(xs) - 1))]
+        else:
+            groups = [[(row, col) for col in range(len(xs) - 1)] for row in range(len(ys) - 1)]
+        for group in groups:
+            row_chars = [c for row, col in group for c in cells.get((t, row, col), [])]
             if not row_chars:
                 continue
+            row0, col0 = group[0]
+            row1, col1 = group[-1]
             out.append(
                 Line(
-                    text="｜".join(texts),
-                    x0=xs[0],
-                    top=ys[row],
-                    x1=xs[-1],
-                    bottom=ys[row + 1],
+                    text="｜".join(texts.get(k, "") for k in group),
+                    x0=xs[col0],
+                    top=ys[row0],
+                    x1=xs[col1 + 1],
+                    bottom=ys[row1 + 1],
                     size=statistics.median(c.size for c in row_chars),
+                    vertical=vertical,
                     bold=sum(c.bold for c in row_chars) / len(row_chars),
                     font=Counter(c.font for c in row_chars).most_common(1)[0][0],
                     table_row=True,
@@ -630,23 +738,144 @@ def _join_row(items: list[Line], body: float) -> Line:
     )
 
 
-def order_lines(lines: list[Line], *, width: float, body: float, vertical: bool) -> list[Line]:
+def _set_reading(ln: Line, width: float, vertical: bool) -> None:
+    if vertical:
+        ln.a0, ln.a1, ln.c0, ln.c1 = ln.top, ln.bottom, width - ln.x1, width - ln.x0
+    else:
+        ln.a0, ln.a1, ln.c0, ln.c1 = ln.x0, ln.x1, ln.top, ln.bottom
+
+
+def _cross_blocks(lines: list[Line], vertical: bool) -> list[Line]:
+    """Blocks of lines written the other way than the page (a 縦書き box on a
+    horizontal page, a horizontal table on a 縦書き page) become one item each, ordered
+    on their own: cut in the page's direction, their lines would be read in the
+    wrong order (a vertical box read top line first, its title last)."""
+    cand = [ln for ln in lines if ln.vertical != vertical and len(ln.text.strip()) >= 2]
+    if len(cand) < 2:
+        return lines
+    parent = list(range(len(cand)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    # sweep along x: only lines that start before this one ends (plus the padding) can touch it
+    cand.sort(key=lambda ln: ln.x0)
+    reach = 1.2 * max(ln.size for ln in cand)
+    for i, a in enumerate(cand):
+        pa = 0.6 * a.size
+        for j in range(i + 1, len(cand)):
+            b = cand[j]
+            if b.x0 >= a.x1 + reach:
+                break
+            pad = pa + 0.6 * b.size
+            if b.x0 < a.x1 + pad and a.x0 - pad < b.x1 and a.top - pad < b.bottom and b.top < a.bottom + pad:
+                parent[find(i)] = find(j)
+    groups: dict[int, list[Line]] = {}
+    for i, ln in enumerate(cand):
+        groups.setdefault(find(i), []).append(ln)
+    taken: set[int] = set()
+    blocks = []
+    for members in groups.values():
+        if len(members) < 2 or sum(len(m.text) for m in members) < 8:
+            continue
+        x0, top = min(m.x0 for m in members), min(m.top for m in members)
+        x1, bottom = max(m.x1 for m in members), max(m.bottom for m in members)
+        ids = {id(m) for m in members}
+        # lines of the page's direction inside the block: not a block of its own
+        if any(
+            id(ln) not in ids and ln.vertical == vertical and len(ln.text) > 1
+            and x0 < (ln.x0 + ln.x1) / 2 < x1 and top < (ln.top + ln.bottom) / 2 < bottom
+            for ln in lines
+        ):
+            continue
+        taken |= ids
+        n = sum(len(m.text) for m in members) or 1
+        blocks.append(
+            Line(
+                text="", x0=x0, top=top, x1=x1, bottom=bottom, size=max(m.size for m in members),
+                vertical=not vertical, bold=sum(m.bold * len(m.text) for m in members) / n,
+                font=members[0].font, page=members[0].page, members=members,
+            )
+        )
+    if not blocks:
+        return lines
+    return [ln for ln in lines if id(ln) not in taken] + blocks
+
+
+def _title_before_left_block(out: list[Line], body: float) -> list[Line]:
+    """On a horizontal page a 縦書き display title stands at the right of its article
+    (vertical writing starts at the right): it is read before the horizontal block
+    that starts beside it on its left, not after it."""
+    for t in [ln for ln in out if ln.vertical and not ln.members and ln.size >= 1.3 * body]:
+        s = t.size
+        beside = [
+            ln for ln in out
+            if not ln.vertical and not ln.members and ln.x1 <= t.x0 + 0.5 * s and t.x0 - ln.x1 <= 2.5 * s
+            and ln.top < t.bottom and ln.bottom > t.top
+        ]
+        if not beside:
+            continue
+        column = max(beside, key=lambda ln: ln.x1).column
+        pos = {id(ln): k for k, ln in enumerate(out)}
+        block = [ln for ln in out if ln.column == column and not ln.vertical and ln.bottom > t.top and ln.top < t.bottom]
+        first = min(block, key=lambda ln: pos[id(ln)])
+        if first.top > t.top + 1.5 * s or first.size >= 1.3 * body:
+            continue  # not top-aligned with the title, or a block with a title of its own
+        i, j = pos[id(t)], pos[id(first)]
+        if i > j:
+            out.pop(i)
+            out.insert(j, t)
+    return out
+
+
+def _rule_blocks(rule: tuple[float, float, float, float], left: list[Line], right: list[Line], g0: float, g1: float, body: float) -> bool:
+    """Whether a rule (a0, a1, c0, c1 in reading coordinates) runs across the gap
+    [g0, g1] between two parts with text on both of its sides on both sides of the
+    gap: a title's underline over two columns, the bar that ties a 縦書き article's
+    tiers together.  A rule at the edge (a header's underline with text on one side
+    only) blocks nothing."""
+    a0, a1, c0, c1 = rule
+    if a0 > g0 - 0.5 * body or a1 < g1 + 0.5 * body:
+        return False
+    for part in (left, right):
+        near = [ln for ln in part if ln.a1 > a0 and ln.a0 < a1]
+        if not any(ln.c1 <= c0 + 1 for ln in near) or not any(ln.c0 >= c1 - 1 for ln in near):
+            return False
+    return True
+
+
+def order_lines(
+    lines: list[Line], *, width: float, body: float, vertical: bool,
+    rules: list[tuple[float, float, float, float]] | None = None,
+) -> list[Line]:
     """Sort lines into reading order with a recursive XY-cut.
 
     Columns (or, on a vertical page, tiers) are cut first wherever a gap of at
-    least ``COLUMN_GAP_EM`` runs through the whole region; otherwise the region is
-    cut across at its widest gap, so a full-width heading above two columns is
-    split off without splitting the columns into rows.
+    least ``COLUMN_GAP_EM`` runs through the whole region and no rule (a straight
+    page segment ``(x0, top, x1, bottom)``, see ``_rule_blocks``) runs across it;
+    otherwise the region is cut across at its widest gap, so a full-width heading
+    above two columns is split off without splitting the columns into rows.
+    Blocks written the other way than the page are ordered on their own.
     """
+    lines = _cross_blocks(lines, vertical)
     for ln in lines:
-        if vertical:
-            ln.a0, ln.a1, ln.c0, ln.c1 = ln.top, ln.bottom, width - ln.x1, width - ln.x0
-        else:
-            ln.a0, ln.a1, ln.c0, ln.c1 = ln.x0, ln.x1, ln.top, ln.bottom
+        _set_reading(ln, width, vertical)
         if ln.text.endswith(HANGING) and ln.a1 - ln.a0 > ln.size:
             # ぶら下げ: a final 、。 may hang into the gutter; its ink is in the first half
             ln.a1 -= 0.5 * ln.size
     col_gap = COLUMN_GAP_EM * max(body, 1.0)
+    # rules along the reading direction (a), in reading coordinates
+    along: list[tuple[float, float, float, float]] = []
+    for x0, top, x1, bottom in rules or ():
+        if vertical:
+            a0, a1, c0, c1 = top, bottom, width - x1, width - x0
+        else:
+            a0, a1, c0, c1 = x0, x1, top, bottom
+        if a1 - a0 >= 3 * body and c1 - c0 <= 3:
+            along.append((a0, a1, c0, c1))
     out: list[Line] = []
     counter = [0]
 
@@ -663,6 +892,25 @@ def order_lines(lines: list[Line], *, width: float, body: float, vertical: bool)
             reach = max(reach, getattr(ln, hi))
         return parts
 
+    def unblocked(cols: list[list[Line]]) -> list[list[Line]]:
+        if not along:
+            return cols
+        c_lo, c_hi = min(ln.c0 for p in cols for ln in p), max(ln.c1 for p in cols for ln in p)
+        mine = [r for r in along if c_lo < r[2] and r[3] < c_hi]
+        if not mine:
+            return cols
+        out_cols = [cols[0]]
+        for k in range(1, len(cols)):
+            left = [ln for p in out_cols for ln in p]
+            right = [ln for p in cols[k:] for ln in p]
+            g0 = max(ln.a1 for ln in left)
+            g1 = min(ln.a0 for ln in cols[k])
+            if any(_rule_blocks(r, left, right, g0, g1, body) for r in mine):
+                out_cols[-1] = out_cols[-1] + cols[k]
+            else:
+                out_cols.append(cols[k])
+        return out_cols
+
     def emit(items: list[Line], column: int, end: float) -> None:
         for ln in sorted(items, key=lambda ln: (ln.c0, ln.a0)):
             ln.column, ln.column_end = column, end
@@ -676,10 +924,13 @@ def order_lines(lines: list[Line], *, width: float, body: float, vertical: bool)
             emit(items, column, end)
             continue
         cols = gaps(items, "a0", "a1", col_gap)
+        if len(cols) > 1:
+            cols = unblocked(cols)
         if len(cols) > 1 and max(ln.c0 for ln in items) < min(ln.c1 for ln in items) - 0.2 * body:
             # pieces of one visual row (spread out by ruby, or unruled table cells)
-            emit([_join_row(sorted(items, key=lambda ln: ln.a0), body)], column, end)
-            continue
+            if not any(ln.members for ln in items):
+                emit([_join_row(sorted(items, key=lambda ln: ln.a0), body)], column, end)
+                continue
         if len(cols) > 1:
             parts = []
             for part in cols:
@@ -705,4 +956,19 @@ def order_lines(lines: list[Line], *, width: float, body: float, vertical: bool)
         lower = [ln for r in rows[best:] for ln in r]
         stack.append((lower, column, end, depth + 1))
         stack.append((upper, column, end, depth + 1))
-    return out
+    if not vertical:
+        out = _title_before_left_block(out, body)
+    if not any(ln.members for ln in out):
+        return out
+    expanded: list[Line] = []
+    for ln in out:
+        if not ln.members:
+            expanded.append(ln)
+            continue
+        inner = order_lines(ln.members, width=width, body=body, vertical=ln.vertical, rules=rules)
+        counter[0] += 1
+        base = 100_000 * counter[0]
+        for m in inner:
+            m.column += base
+        expanded.extend(inner)
+    return expanded

@@ -19,6 +19,7 @@ import difflib
 import re
 import statistics
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .layout import Line
@@ -219,7 +220,7 @@ def classify(line: Line, body: float, *, headings_are_titles: bool = False) -> s
 
     ``headings_are_titles``: the issue has no display titles at all (a notice
     board of short items), so its section-heading level names the articles."""
-    if line.role == "title":
+    if line.role in ("title", "board"):
         return "title"
     if body <= 0 or line.table_row or _NUMBER.match(line.text.strip()):
         return "body"
@@ -268,6 +269,10 @@ class _Building:
     last_kind: str = ""
 
 
+# a jump line: "（2ページから続く）", "3面より続く", "前ページから続く"
+_CONTINUED = re.compile(r"^[（(〈<【\[]?\s*([0-9０-９]{1,3}|前)\s*(?:ページ|頁|面|ﾍﾟｰｼﾞ|p\.?)\s*(?:から|より)(?:の)?続(?:く|き)\s*[）)〉>】\]]?$", re.I)
+
+
 def _full(ln: Line) -> bool:
     return ln.a1 >= ln.column_end - 1.2 * ln.size
 
@@ -303,8 +308,19 @@ def _continues_title(t: Line, ln: Line) -> bool:
     contents names are two articles."""
     if t.role == "title" and ln.role == "title":
         return False
+    if ln.role == "board" and t.role != "board":
+        return False  # the banner of a notice board is not part of its first item's title
     if t.page != ln.page:
         return False
+    if t.vertical != ln.vertical and len(t.text.strip()) > 1 and len(ln.text.strip()) > 1:
+        return False  # a masthead set across the page does not run on into a 縦書き title (a lone glyph has no direction)
+    if t.column != ln.column:
+        # a title that ends its column with no body under it goes on at the top of the next
+        # (a designer never leaves a whole title alone at the foot of a column)
+        return (
+            abs(t.size - ln.size) <= 0.12 * t.size and ln.c0 < t.c0
+            and not t.text.rstrip().endswith(tuple(_END))
+        )
     gap = ln.c0 - t.c1
     wrapped = _full(t) and abs(t.size - ln.size) <= 0.12 * t.size and t.column == ln.column
     return -0.5 * ln.size <= gap <= (2.0 if wrapped else 1.2) * max(t.size, ln.size)
@@ -326,9 +342,41 @@ def _render(b: _Building) -> str:
     return "\n".join(out).strip()
 
 
+def mark_boards(lines: list[Line], body: float) -> None:
+    """A notice board (掲示板): a banner set at title size, directly followed by
+    entries headed at section-heading size, in a region set in smaller type than
+    the page's body (a sidebar, a tinted box).  Its entries are the articles, so
+    their headings become titles (``role="board"``) and the banner names none."""
+    if body <= 0:
+        return
+    kinds = [classify(ln, body) for ln in lines]
+    i = 0
+    while i < len(lines):
+        if kinds[i] != "title" or i + 1 >= len(lines) or kinds[i + 1] != "h1":
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines) and kinds[j] != "title":
+            j += 1
+        seg = range(i + 1, j)
+        heads = sum(1 for k in seg if kinds[k] == "h1" and kinds[k - 1] != "h1")
+        sizes: Counter[float] = Counter()
+        for k in seg:
+            if kinds[k] == "body" and not lines[k].table_row:
+                sizes[round(lines[k].size * 4) / 4] += len(lines[k].text)
+        local = sizes.most_common(1)[0][0] if sizes else body
+        if heads >= 2 and local <= 0.95 * body:
+            for k in seg:
+                if kinds[k] == "h1":
+                    lines[k].role = "board"
+        i = j
+
+
 def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle], list[str]]:
     """Turn every page's ordered lines (with that page's body size) into articles."""
     pages, _contents, warnings = apply_contents(pages)
+    for lines, body in pages:
+        mark_boards(lines, body)
     kinds = [classify(ln, body) for lines, body in pages for ln in lines]
     board = "title" not in kinds and kinds.count("h1") >= 2
     done: list[_Building] = []
@@ -351,12 +399,13 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
                     and _continues_title(cur.title_line, ln)
                 ):
                     t = cur.title_line
-                    same = abs(t.size - ln.size) <= 0.12 * t.size and t.column == ln.column
+                    # wrapped in its column, or on into the next column: no space
+                    same = abs(t.size - ln.size) <= 0.12 * t.size and (t.column == ln.column or ln.c0 < t.c0)
                     sep = "" if same and _full(t) else " "
                     cur.title = f"{cur.title}{sep}{text}"
                     cur.title_line = ln
                 else:
-                    if cur is not None:
+                    if cur is not None and not any(b is cur for b in done):
                         done.append(cur)
                     kind_of_title = "contents" if ln.role == "title" else ("heading" if board else "display")
                     if ln.ocr:
@@ -370,6 +419,20 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
                         cur.title_line = None
                 cur.last, cur.last_kind = ln, "title"
                 continue
+            jump = _CONTINUED.match(text)
+            if jump and len(text) <= 20:
+                # "（2ページから続く）": what follows goes on with an article begun on that page
+                src = ln.page - 1 if jump.group(1) == "前" else int(unicodedata.normalize("NFKC", jump.group(1)))
+                started = [b for b in done + ([cur] if cur is not None else []) if b.pages and b.pages[0] == src and b.title]
+                if started:
+                    target = max(started, key=lambda b: b.title_line.size if b.title_line else 0.0)
+                    if cur is not None and cur is not target and not any(b is cur for b in done):
+                        done.append(cur)
+                    cur = target
+                    cur.last, cur.last_kind = None, ""
+                    if ln.page not in cur.pages:
+                        cur.pages.append(ln.page)
+                    continue
             if cur is None:
                 cur = _Building(title="", title_line=None, pages=[ln.page])
             if ln.page not in cur.pages:
@@ -398,7 +461,7 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
                         blank = same_col and (ln.c0 - prev.c0) > 1.35 * pitch
                     cur.logical.append(_Logical(text, "body", blank_before=blank))
             cur.last, cur.last_kind = ln, kind
-    if cur is not None:
+    if cur is not None and not any(b is cur for b in done):
         done.append(cur)
 
     articles = []
