@@ -144,6 +144,7 @@ def _page_chars(page: pdfium.PdfPage, height: float) -> list[Char]:
             raise PdfRejected("page_bomb", f"1ページの文字数が多すぎます ({n}) / too many characters on a page")
         rect = raw.FS_RECTF()
         fonts = _FontCache()
+        origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
         chars: list[Char] = []
         spaced = False
         for i in range(n):
@@ -176,6 +177,13 @@ def _page_chars(page: pdfium.PdfPage, height: float) -> list[Char]:
                 # a unit font size scaled by the text matrix (Illustrator, InDesign: "1 Tf" and the
                 # size in Tm): the size on the page is the font size times the matrix's scale
                 size = fonts.scaled_size(obj) or size
+            if bottom - top > 1.5 * size and raw.FPDFText_GetCharOrigin(t, i, origin_x, origin_y):
+                # a loose box far taller than the em (the font's ascent and descent as some
+                # producers declare them: 1.6 em in Quartz files) makes lines overlap and
+                # horizontal text read as vertical: one em on the baseline instead
+                base = height - origin_y.value
+                if top - 0.5 * size <= base <= bottom + 0.5 * size:
+                    top, bottom = base - 0.88 * size, base + 0.12 * size
             try:
                 ch = chr(u)
             except ValueError:
