@@ -27,16 +27,7 @@ def article(issue):
     return issue.articles.order_by("position").first()
 
 
-CHROMIUM = os.environ.get("KOHOSHI_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from kohoshi.core.browser import CHROMIUM, launch
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "locale": "ja-JP"}
 
 
@@ -52,7 +43,7 @@ def open_phone():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch(playwright)
 
         def new_page(**options):
             return browser.new_context(**{**PHONE, **options}).new_page()

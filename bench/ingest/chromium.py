@@ -38,16 +38,7 @@ if str(REPO) not in sys.path:
 from bench.ingest import generate  # noqa: E402
 from bench.ingest.generate import Article  # noqa: E402
 
-CHROMIUM = os.environ.get("KOHOSHI_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from kohoshi.core.browser import CHROMIUM, launch  # noqa: E402
 DEFAULT_OUT = Path(os.environ.get("INGEST_EVAL_OUT", "/work/ingest-eval-out")) / "chromium"
 
 # --------------------------------------------------------------------------- page scripts
@@ -758,7 +749,7 @@ class Printer:
         if not os.path.exists(CHROMIUM):
             raise FileNotFoundError(f"{CHROMIUM} not installed")
         self._pw = sync_playwright().start()
-        self.browser = self._pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        self.browser = launch(self._pw)
         return self
 
     def __exit__(self, *exc):

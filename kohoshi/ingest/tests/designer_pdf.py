@@ -16,8 +16,7 @@ import html
 import os
 import random
 
-CHROMIUM = os.environ.get("KOHOSHI_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"]
+from kohoshi.core.browser import CHROMIUM, launch
 
 CSS = """
 @page { size: 148mm 210mm; margin: 0; }
@@ -129,7 +128,7 @@ def print_pdf(markup: str) -> bytes:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch(pw)
         try:
             page = browser.new_page()
             page.set_content(markup, wait_until="load")
