@@ -3,8 +3,9 @@ articles), and Django resolves each from scratch (about 20–50 µs each, 15–2
 article page). A URL depends only on the URL configuration, the script prefix, the view name,
 its arguments and the current application, so the answer is kept per process for those.
 
-Used by the `{% url %}` tag (kohoshi.core.templatetags.kohoshi_urls, a template builtin) and by
-models' get_absolute_url()."""
+Used by the `{% url %}` tag (kohoshi.core.templatetags.kohoshi_urls, a template builtin). Models'
+get_absolute_url() keep Django's reverse(): apps do not import the project package
+(kohoshi/tests/test_layers.py)."""
 from functools import lru_cache
 
 from django.core.signals import setting_changed

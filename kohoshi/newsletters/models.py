@@ -1,7 +1,7 @@
 from datetime import datetime, time
 
 from django.db import models
-from kohoshi.core.reversing import reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 

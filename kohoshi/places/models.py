@@ -1,5 +1,5 @@
 from django.db import models
-from kohoshi.core.reversing import reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .codes import validate_local_government_code
