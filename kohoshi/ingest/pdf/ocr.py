@@ -36,7 +36,7 @@ DPI = 300  # Tesseract
 RAPID_DPI = 200  # RapidOCR: as accurate as 300 dpi on the evaluation pages, and faster
 TIMEOUT_SECONDS = 120
 # RapidOCR's detector and recogniser shipped in rapidocr 3.x (see pyproject.toml)
-DET_MAX_SIDE = 1600
+DET_MAX_SIDE = 1280
 RAPID_MODELS = {"Det": "PP-OCRv6_det_small.onnx", "Rec": "PP-OCRv6_rec_small.onnx"}
 
 
