@@ -169,7 +169,11 @@ def _render_rgb(page: pdfium.PdfPage, dpi: int, crop: tuple[float, float, float,
 
 
 def rapid_lines(result, *, scale: float, page: int, dx: float = 0.0, dy: float = 0.0) -> list[Line]:
-    """RapidOCR's output (a quadrilateral, a text and a score per line) to lines in PDF points."""
+    """RapidOCR's output (a quadrilateral, a text and a score per line) to lines in PDF points.
+
+    The detector's boxes are padded around the glyphs (more on short lines), so the font size of a
+    line is its character pitch (length over characters, CJK text being set solid) when that is
+    smaller than its thickness: titles then stand out from body text as they do with a text layer."""
     if result is None or result.boxes is None or not result.txts:
         return []
     lines = []
@@ -182,9 +186,17 @@ def rapid_lines(result, *, scale: float, page: int, dx: float = 0.0, dy: float =
         top, bottom = min(ys) * scale + dy, max(ys) * scale + dy
         # the detector's crop is turned (read as a vertical line) from a height 1.5 times the width
         vertical = (bottom - top) >= 1.5 * (x1 - x0) and len(text) > 1
-        size = (x1 - x0) if vertical else (bottom - top)
+        thickness, length = ((x1 - x0), (bottom - top)) if vertical else ((bottom - top), (x1 - x0))
+        size = min(thickness, length / _ems(text)) if len(text) >= 3 else thickness
         lines.append(Line(text=text, x0=x0, top=top, x1=x1, bottom=bottom, size=size, vertical=vertical, page=page, ocr=True))
     return lines
+
+
+def _ems(text: str) -> float:
+    """Length of a line in character widths: full-width (CJK) characters 1, the rest ½."""
+    import unicodedata
+
+    return max(1.0, sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text))
 
 
 def read_image(image, *, page: int = 0, scale: float = 1.0) -> list[Line]:
@@ -205,6 +217,12 @@ def read_image(image, *, page: int = 0, scale: float = 1.0) -> list[Line]:
     return []
 
 
+def _tesseract_env() -> dict[str, str]:
+    """Tesseract's OpenMP threads spin on a busy machine: one thread reads a page as fast for a
+    quarter of the CPU time (docs/benchmarks.md, OCR engine table)."""
+    return {**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}
+
+
 def _tesseract_tsv(path: str) -> str:
     langs = "jpn+jpn_vert" if "jpn_vert" in languages() else "jpn"
     proc = subprocess.run(
@@ -212,6 +230,7 @@ def _tesseract_tsv(path: str) -> str:
         capture_output=True,
         text=True,
         timeout=TIMEOUT_SECONDS,
+        env=_tesseract_env(),
     )
     if proc.returncode != 0:
         raise subprocess.SubprocessError(proc.stderr[-300:])
@@ -298,7 +317,7 @@ def ocr_regions(page: pdfium.PdfPage, boxes: list[tuple[float, float, float, flo
             lang = "jpn_vert" if vertical and "jpn_vert" in languages() else "jpn"
             proc = subprocess.run(
                 [exe, path, "stdout", "-l", lang, "--psm", "5" if vertical else "7"],
-                capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
+                capture_output=True, text=True, timeout=TIMEOUT_SECONDS, env=_tesseract_env(),
             )
             text = "".join(proc.stdout.split()) if proc.returncode == 0 else ""
             out.append(text or None)
