@@ -360,7 +360,7 @@ if _unknown:
 
 # Reading an uploaded PDF (and rendering its pages) happens in a child process with these limits:
 # a PDF that inflates past them fails its ingest run instead of exhausting the machine.
-KOHOSHI_INGEST_MEMORY_MB = int(os.environ.get("KOHOSHI_INGEST_MEMORY_MB", "1024"))
+KOHOSHI_INGEST_MEMORY_MB = int(os.environ.get("KOHOSHI_INGEST_MEMORY_MB", "2048"))
 KOHOSHI_INGEST_SECONDS = float(os.environ.get("KOHOSHI_INGEST_SECONDS", "1800"))
 KOHOSHI_INGEST_PAGE_SECONDS = float(os.environ.get("KOHOSHI_INGEST_PAGE_SECONDS", "180"))
 

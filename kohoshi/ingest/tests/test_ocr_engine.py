@@ -1,0 +1,102 @@
+"""OCR engine choice (issue 11): RapidOCR with the models inside its wheel, Tesseract as fallback."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from kohoshi.ingest.pdf import ocr
+
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+@pytest.fixture
+def fresh_engine():
+    ocr._rapid.cache_clear()
+    ocr._rapid_failed = False
+    yield
+    ocr._rapid.cache_clear()
+    ocr._rapid_failed = False
+
+
+def _scan(lines: list[tuple[str, bool]]) -> bytes:
+    """An image-only A5 PDF: each (text, vertical) drawn into a 200 dpi greyscale page."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    try:
+        font = ImageFont.truetype(FONT, 40, index=0)
+    except OSError:
+        pytest.skip("no Noto Sans CJK font")
+    page = Image.new("L", (1166, 1654), 255)
+    draw = ImageDraw.Draw(page)
+    x_vertical = 1050
+    y = 120
+    for text, vertical in lines:
+        if vertical:
+            for i, ch in enumerate(text):
+                draw.text((x_vertical, 700 + i * 46), ch, font=font, fill=0)
+            x_vertical -= 80
+        else:
+            draw.text((80, y), text, font=font, fill=0)
+            y += 80
+    buf = io.BytesIO()
+    page.save(buf, "PDF", resolution=200)
+    return buf.getvalue()
+
+
+def test_missing_model_files_mean_no_rapidocr_and_nothing_is_downloaded(monkeypatch, fresh_engine):
+    pytest.importorskip("rapidocr")
+    monkeypatch.setattr(ocr, "RAPID_MODELS", {"Det": "no-such-det.onnx", "Rec": "no-such-rec.onnx"})
+    assert ocr._rapid() is None
+    assert ocr.engine_name() == ("tesseract" if "jpn" in ocr.languages() else "")
+
+
+def test_tesseract_can_be_forced(monkeypatch, fresh_engine):
+    monkeypatch.setenv("KOHOSHI_OCR_ENGINE", "tesseract")
+    assert ocr.engine_name() == ("tesseract" if "jpn" in ocr.languages() else "")
+
+
+def test_memory_failure_switches_the_rest_of_the_document_to_tesseract(fresh_engine):
+    ocr._note_failure(RuntimeError("[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : std::bad_alloc"))
+    assert ocr.engine_name() != "rapidocr"
+    ocr._rapid_failed = False
+    ocr._note_failure(RuntimeError("some other onnxruntime error"))
+    assert not ocr._rapid_failed
+
+
+@pytest.mark.heavy
+def test_rapidocr_reads_a_scanned_japanese_page_with_horizontal_and_vertical_lines(fresh_engine):
+    pytest.importorskip("rapidocr")
+    import pypdfium2 as pdfium
+
+    if ocr.engine_name() != "rapidocr":
+        pytest.skip("RapidOCR models are not installed")
+    pdf = _scan([("図書館の開館時間が変わります", False), ("市民課の窓口は一階です", False), ("夏祭りのお知らせ", True)])
+    lines, body, state = ocr.ocr_page(pdfium.PdfDocument(pdf)[0], 1)
+    assert state == "done" and body > 0
+    by_text = {ln.text: ln for ln in lines}
+    assert "図書館の開館時間が変わります" in by_text
+    assert "市民課の窓口は一階です" in by_text
+    assert not by_text["図書館の開館時間が変わります"].vertical
+    vertical = [ln for ln in lines if ln.vertical]
+    assert [ln.text for ln in vertical] == ["夏祭りのお知らせ"]
+    assert all(ln.ocr and ln.page == 1 for ln in lines)
+    # in points on an A5 page (420 x 595), from the 200 dpi pixels
+    title = by_text["図書館の開館時間が変わります"]
+    assert 20 < title.x0 < 40 and 35 < title.top < 55 and 10 < title.size < 22
+
+
+@pytest.mark.heavy
+def test_rapidocr_reads_regions_one_line_each_vertical_ones_too(fresh_engine):
+    pytest.importorskip("rapidocr")
+    import pypdfium2 as pdfium
+
+    if ocr.engine_name() != "rapidocr":
+        pytest.skip("RapidOCR models are not installed")
+    pdf = _scan([("図書館の開館時間が変わります", False), ("夏祭りのお知らせ", True)])
+    page = pdfium.PdfDocument(pdf)[0]
+    k = 72 / 200
+    horizontal = (80 * k, 120 * k, (80 + 14 * 40) * k, (120 + 56) * k, False)
+    vertical = (1050 * k, 700 * k, (1050 + 44) * k, (700 + 8 * 46 + 10) * k, True)
+    assert ocr.ocr_regions(page, [horizontal, vertical]) == ["図書館の開館時間が変わります", "夏祭りのお知らせ"]
