@@ -19,6 +19,7 @@ import statistics
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 
 # Runs on one baseline closer than this are one line (a full-width space is 1 em).
 RUN_JOIN_EM = 1.15
@@ -573,6 +574,14 @@ def _cluster(values: list[float], tol: float) -> list[float]:
     return out
 
 
+def _root(parent: list[int], i: int) -> int:
+    """The root of i in a union-find forest (with path halving)."""
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
 def find_tables(segments: list[tuple[float, float, float, float]]) -> list[tuple[list[float], list[float]]]:
     """Ruled tables from straight segments ``(x0, y0, x1, y1)`` (top-left origin).
 
@@ -591,11 +600,7 @@ def find_tables(segments: list[tuple[float, float, float, float]]) -> list[tuple
     segs = hs + vs
     parent = list(range(len(segs)))
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    find = partial(_root, parent)
 
     tol = 2.0
     for i, h in enumerate(hs):
@@ -755,11 +760,7 @@ def _cross_blocks(lines: list[Line], vertical: bool) -> list[Line]:
         return lines
     parent = list(range(len(cand)))
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    find = partial(_root, parent)
 
     # sweep along x: only lines that start before this one ends (plus the padding) can touch it
     cand.sort(key=lambda ln: ln.x0)
