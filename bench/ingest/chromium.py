@@ -228,7 +228,9 @@ def figure(a: Article, ctx: Ctx, kind: str = "png", cls: str = "") -> str:
     return f'<figure class="ph {cls}">{img}<figcaption>{esc(cap)}</figcaption></figure>'
 
 
-def furniture(name: str, issue: str, page: int, side: str = "") -> str:
+def furniture(name: str, issue: str, page: int) -> str:
+    """Running head and folio; even (left-hand) pages set them on the other side."""
+    side = "even" if page and page % 2 == 0 else ""
     pn = f'<div class="furn folio {side}">{page}</div>' if page else ""
     return f'<div class="furn runhead {side}">{esc(name)}　{esc(issue)}</div>{pn}'
 
@@ -316,7 +318,7 @@ def t_cover_a4_toc(arts: list[Article], ctx: Ctx):
     lead = max(arts[:12], key=lambda a: min(len(a.body), 600))
     rest = [a for a in arts if a is not lead][:8]
     p2, p3 = rest[:4], rest[4:8]
-    pages2 = page(furniture(name, issue, 2, "even") + '<div class="cols2 fit">' + "".join(article(a, ctx, "", "underline") for a in p2) + "</div>")
+    pages2 = page(furniture(name, issue, 2) + '<div class="cols2 fit">' + "".join(article(a, ctx, "", "underline") for a in p2) + "</div>")
     pages3 = page(furniture(name, issue, 3) + '<div class="cols2 fit">' + "".join(article(a, ctx, "", "underline") for a in p3) + "</div>")
     lead_html = article(lead, ctx, "lead", "display", figure(lead, ctx, "png", "big"))
     cover = page(
@@ -350,7 +352,7 @@ def t_grid3_boxed(arts: list[Article], ctx: Ctx):
         used += [top, b1, b2, c1, c2, c3]
         col = PALETTE[pno]
         inner = (
-            furniture(name, issue, pno, "even" if pno % 2 == 0 else "")
+            furniture(name, issue, pno)
             + f'<div class="g3" style="--c:{col}">'
             + f'<div class="fit top">{article(top, ctx, "", "display big", figure(top, ctx, "svg"))}</div>'
             + f'<div class="fit side box">{article(b1, ctx, "", "band")}</div>'
@@ -380,7 +382,7 @@ def t_vertical_tiers(arts: list[Article], ctx: Ctx):
     for pno in (1, 2):
         group = [next(it) for _ in range(4)]
         used += group
-        inner = furniture(name, issue, pno, "even" if pno % 2 == 0 else "") + '<div class="vt fit">' + "".join(
+        inner = furniture(name, issue, pno) + '<div class="vt fit">' + "".join(
             article(a, ctx, "", "vtitle") for a in group
         ) + "</div>"
         pages.append(page(inner))
@@ -414,7 +416,7 @@ def t_grid2_sidebar(arts: list[Article], ctx: Ctx):
         main, side = _take(arts, 3), _take(arts, 3)
         used += main + side
         inner = (
-            furniture(name, issue, pno, "even" if pno % 2 == 0 else "")
+            furniture(name, issue, pno)
             + '<div class="g2s"><div class="fit mainc">'
             + "".join(article(a, ctx, "", "display") for a in main)
             + '</div><aside class="fit sidebar"><div class="side-h">くらしの掲示板</div>'
@@ -443,7 +445,7 @@ def t_grid4_bands(arts: list[Article], ctx: Ctx):
         a1, a2, a3, a4, a5 = _take(arts, 5)
         used += [a1, a2, a3, a4, a5]
         inner = (
-            furniture(name, issue, pno, "even" if pno % 2 == 0 else "")
+            furniture(name, issue, pno)
             + '<div class="g4">'
             + f'<div class="fit s2 r1" style="--c:{PALETTE[5]}">{article(a1, ctx, "", "outline", figure(a1, ctx, "png"))}</div>'
             + f'<div class="fit s2 r1" style="--c:{PALETTE[6]}">{article(a2, ctx, "", "band")}</div>'
@@ -472,7 +474,7 @@ def t_grid5_board(arts: list[Article], ctx: Ctx):
     for pno in (1, 2):
         group = arts[(pno - 1) * 10 : pno * 10]
         cols = [group[i::5] for i in range(5)]
-        inner = furniture(name, issue, pno, "even" if pno % 2 == 0 else "") + '<div class="g5">' + "".join(
+        inner = furniture(name, issue, pno) + '<div class="g5">' + "".join(
             '<div class="fit col5">' + "".join(article(a, ctx, "box", "lbl") for a in col) + "</div>" for col in cols
         ) + "</div>"
         pages.append(page(inner))
@@ -493,7 +495,7 @@ def t_mixed_vh(arts: list[Article], ctx: Ctx):
         h1, h2, v1, h3 = _take(arts, 4)
         used += [h1, h2, v1, h3]
         inner = (
-            furniture(name, issue, pno, "even" if pno % 2 == 0 else "")
+            furniture(name, issue, pno)
             + '<div class="mx">'
             + f'<div class="fit hz top2">{article(h1, ctx, "", "display")}{article(h2, ctx, "", "display")}</div>'
             + f'<div class="fit vbox">{article(v1, ctx, "", "vt")}</div>'
@@ -526,7 +528,7 @@ def t_photo_captions(arts: list[Article], ctx: Ctx):
         for k, a in enumerate(group):
             fig = figure(a, ctx, "png" if k % 2 == 0 else "svg", "float" if k == 1 else "")
             blocks.append(article(a, ctx, "", "underline" if k else "display", fig))
-        inner = furniture(name, issue, pno, "even" if pno % 2 == 0 else "") + '<div class="fit c3p">' + "".join(blocks) + "</div>"
+        inner = furniture(name, issue, pno) + '<div class="fit c3p">' + "".join(blocks) + "</div>"
         pages.append(page(inner))
     extra = """
 .c3p { column-count: 3; column-gap: 5mm; column-fill: auto; height: 266mm; margin-top: 2mm }
@@ -552,7 +554,7 @@ def t_ruby_rotated(arts: list[Article], ctx: Ctx):
             f'<div class="row"><div class="rot furn"><span>{labels[(k + pno) % 4]}</span></div><div class="fit cell">{article(a, ctx, "", "underline")}</div></div>'
             for k, a in enumerate(group)
         )
-        inner = furniture(name, issue, pno, "even" if pno % 2 == 0 else "") + f'<div class="rows">{rows}</div>'
+        inner = furniture(name, issue, pno) + f'<div class="rows">{rows}</div>'
         pages.append(page(inner))
     extra = """
 .rows { display: grid; grid-template-rows: repeat(4, 1fr); gap: 3mm; height: 266mm; margin-top: 2mm }
@@ -584,7 +586,7 @@ def t_vertical_grid_boxes(arts: list[Article], ctx: Ctx):
             f'<div class="vb" style="--c:{PALETTE[(k + 2 * pno) % 8]}"><div class="fit vin">{article(a, ctx, "", "band")}</div></div>'
             for k, a in enumerate(group)
         )
-        inner = furniture(name, issue, pno, "even" if pno % 2 == 0 else "") + f'<div class="gv">{boxes}</div>'
+        inner = furniture(name, issue, pno) + f'<div class="gv">{boxes}</div>'
         pages.append(page(inner))
     extra = """
 .gv { display: grid; grid-template-columns: 1fr 1fr; grid-template-rows: 1fr 1fr; gap: 5mm; height: 266mm; margin-top: 2mm }
@@ -656,7 +658,7 @@ def t_newsletter_a5_8p(arts: list[Article], ctx: Ctx):
     )
     out = [cover]
     for pno, inner in pages:
-        out.append(page(furniture(name, issue, pno, "even" if pno % 2 == 0 else "") + inner))
+        out.append(page(furniture(name, issue, pno) + inner))
     extra = """
 .page { padding: 10mm 8mm 10mm }
 .runhead { top: 4mm; left: 8mm; right: 8mm; font-size: 6.5pt }
@@ -687,9 +689,9 @@ def t_cover_a5_toc(arts: list[Article], ctx: Ctx):
     arts = list(arts)
     p2, p3, p4 = _take(arts, 2), _take(arts, 2), _take(arts, 3)
     used = p2 + p3 + p4
-    pg2 = page(furniture(name, issue, 2, "even") + '<div class="fit full">' + "".join(article(a, ctx, "", "display") for a in p2) + "</div>")
+    pg2 = page(furniture(name, issue, 2) + '<div class="fit full">' + "".join(article(a, ctx, "", "display") for a in p2) + "</div>")
     pg3 = page(furniture(name, issue, 3) + '<div class="fit full c2">' + "".join(article(a, ctx, "", "underline") for a in p3) + "</div>")
-    pg4 = page(furniture(name, issue, 4, "even") + '<div class="fit full c2">' + "".join(article(a, ctx, "box", "band") for a in p4) + "</div>")
+    pg4 = page(furniture(name, issue, 4) + '<div class="fit full c2">' + "".join(article(a, ctx, "box", "band") for a in p4) + "</div>")
     cover = page(
         '<header class="mast furn" style="--c:#00796b"><div class="mast-name">' + esc(name) + "</div>"
         f'<div class="mast-sub">{esc(issue)}　No.702</div></header>'
