@@ -4,6 +4,7 @@ import os
 import pytest
 from django.core.cache import caches
 
+from kohoshi.core.browser import CHROMIUM, launch
 from kohoshi.staff.tests.factories import make_issue
 
 
@@ -27,7 +28,18 @@ def article(issue):
     return issue.articles.order_by("position").first()
 
 
-from kohoshi.core.browser import CHROMIUM, launch
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """committed(fn, *args): run a write and its after-commit callbacks (issue_changed, task
+    enqueues), as a real request would. (subscriptions' flow tests use a block form of their own.)"""
+
+    def run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return run
+
+
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "locale": "ja-JP"}
 
 

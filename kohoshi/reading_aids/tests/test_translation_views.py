@@ -31,15 +31,6 @@ def translation_on(settings, server):
     return server
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    def run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return run
-
-
 def _url(article, language):
     n = article.issue.newsletter
     return reverse("newsletters:article_translation", args=[n.municipality_id, n.slug, article.issue.slug, article.number, language])
