@@ -283,11 +283,13 @@ def summary_table(summ: dict, label: str) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str, doc: Path) -> None:
+def write_section(text: str, doc: Path, section: str = SECTION) -> None:
+    """Replace the section headed `section` of `doc` (up to the next "## ") with `text`, or append it."""
     import re
 
+    doc.parent.mkdir(parents=True, exist_ok=True)
     old = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^{re.escape(section)}\n.*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(old):
         new = pattern.sub(lambda _: text.rstrip() + "\n\n", old)
     else:

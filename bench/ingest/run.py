@@ -20,7 +20,6 @@ import argparse
 import io
 import json
 import platform
-import re
 import subprocess
 import sys
 import time
@@ -227,14 +226,9 @@ def section(rows, seed, n_articles, memory, miner, ocr_result, elapsed) -> str:
 
 
 def write_section(text: str) -> None:
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    old = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(old):
-        new = pattern.sub(lambda _: text.rstrip() + "\n\n", old)
-    else:
-        new = old.rstrip() + "\n\n" + text.rstrip() + "\n"
-    DOC.write_text(new.rstrip() + "\n", encoding="utf-8")
+    from bench.ingest import eval11
+
+    eval11.write_section(text, DOC, SECTION)
 
 
 def run_issue11(args, producers: list[str]) -> int:
