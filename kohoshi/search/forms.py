@@ -2,6 +2,7 @@ from datetime import date
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -50,24 +51,52 @@ class PlainSelect(forms.Select):
         )
 
 
+class _RowChoices(ModelChoiceIterator):
+    """The options from one values_list query: no model instance per option (the search page
+    lists every prefecture, town, newsletter and category on each request)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        key = self.field.to_field_name or "pk"
+        for value, *row in self.queryset.values_list(key, *self.field.label_fields):
+            yield (value, self.field.row_label(*row))
+
+
+class RowChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose options are labelled from `label_fields` by `row_label` (which
+    must give what the model's __str__ gives); validation still looks the value up by model."""
+
+    iterator = _RowChoices
+
+    def __init__(self, *, label_fields, row_label=str, **kwargs):
+        super().__init__(**kwargs)
+        self.label_fields, self.row_label = tuple(label_fields), row_label
+
+
+def _municipality_label(prefecture: str, name: str, kind: str) -> str:
+    return Municipality(name=name, kind=kind, prefecture=Prefecture(name=prefecture)).full_name
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("検索語"), max_length=200, required=False)
-    pref = forms.ModelChoiceField(
+    pref = RowChoiceField(
         label=_("都道府県"), queryset=Prefecture.objects.all(), required=False, empty_label=_("すべて"),
-        to_field_name="code", widget=PlainSelect,
+        to_field_name="code", widget=PlainSelect, label_fields=["name"],
     )
-    muni = forms.ModelChoiceField(
+    muni = RowChoiceField(
         label=_("自治体"), queryset=Municipality.objects.filter(newsletters__isnull=False).distinct()
         .select_related("prefecture").order_by("code"),
         required=False, empty_label=_("すべて"), to_field_name="code", widget=PlainSelect,
+        label_fields=["prefecture__name", "name", "kind"], row_label=_municipality_label,
     )
-    nl = forms.ModelChoiceField(
+    nl = RowChoiceField(
         label=_("広報紙"), queryset=Newsletter.objects.select_related("municipality").order_by("municipality", "pk"),
-        required=False, empty_label=_("すべて"), widget=PlainSelect,
+        required=False, empty_label=_("すべて"), widget=PlainSelect, label_fields=["title"],
     )
-    cat = forms.ModelChoiceField(
+    cat = RowChoiceField(
         label=_("カテゴリ"), queryset=Category.objects.all(), required=False, empty_label=_("すべて"),
-        to_field_name="slug", widget=PlainSelect,
+        to_field_name="slug", widget=PlainSelect, label_fields=["name"],
     )
     since = _date_field(_("発行日(から)"))
     until = _date_field(_("発行日(まで)"))

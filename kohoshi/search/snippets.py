@@ -16,6 +16,10 @@ LEAD = 30
 SCAN_CHARS = 4000
 # Characters tokenised around a literal occurrence.
 REGION = 600
+# Characters tokenised either side of the chosen window, so its edge words are cut as in the text.
+EDGE = 20
+# Occurrences considered as the start of the window.
+MAX_WINDOWS = 64
 
 
 def _spans(text: str, phrases, offset: int = 0) -> list[tuple[int, int, int]]:
@@ -44,10 +48,25 @@ def _merge(spans):
     return merged
 
 
-def _first_literal(text: str, phrases) -> int | None:
-    """Where a phrase first occurs spelled as its tokens (医療費 for 医療 費), if it does."""
-    found = [i for phrase in phrases if phrase and (i := text.find("".join(phrase))) >= 0]
-    return min(found) if found else None
+def _literal_phrases(text: str, phrases) -> list[tuple[int, int, int]]:
+    """Where each phrase occurs spelled as its tokens (医療費 for 医療 費): found without the
+    tokenizer, so only a candidate."""
+    return _literal_spans(text, ["".join(phrase) for phrase in phrases])
+
+
+def _best_window(spans, width: int) -> int:
+    """The window with the most different query words, then the most matches, starting a little
+    before one of them (one of the first MAX_WINDOWS: a one-letter word may occur thousands of
+    times in a long article)."""
+    spans = sorted(spans)[:MAX_WINDOWS]
+    best, window_start = (-1, -1), 0
+    for s, _, _ in spans:
+        begin = max(0, s - LEAD)
+        inside = [k for a, b, k in spans if a >= begin and b <= begin + width]
+        score = (len(set(inside)), len(inside))
+        if score > best:
+            best, window_start = score, begin
+    return window_start
 
 
 def _literal_spans(text: str, words) -> list[tuple[int, int, int]]:
@@ -65,11 +84,20 @@ def snippet_html(text: str, phrases, *, parts=(), width: int = WIDTH) -> SafeStr
     """`parts`: words that matched loosely, marked as written where no phrase is found."""
     text = " ".join(text.split())
     spans: list[tuple[int, int, int]] = []
-    # Usually a phrase is written as its tokens: tokenise only around that spot (a snippet is
-    # made for every hit on the page, so this is most of a page's Python time). Other
-    # spellings (こども for 子供, katakana) fall through to the scan below.
-    first = _first_literal(text, phrases)
-    if first is not None:
+    # Usually a phrase is written as its tokens: choose the window from where the phrases occur
+    # as written and tokenise only that window (a snippet is made for every hit on the page, and
+    # the tokenizer was most of a search page's Python time). If the tokens do not confirm a
+    # match there, or another spelling matched (こども for 子供, katakana), scan as below.
+    literals = _literal_phrases(text, phrases)
+    window_start = None
+    if literals:
+        begin = _best_window(literals, width)
+        start = max(0, begin - EDGE)
+        spans = _spans(text[start : begin + width + EDGE], phrases, start)
+        if spans:
+            window_start = begin
+    if not spans and literals:
+        first = min(a for a, _, _ in literals)
         start = max(0, first - REGION // 2)
         spans = _spans(text[start : first + REGION], phrases, start)
     if not spans:
@@ -81,17 +109,8 @@ def snippet_html(text: str, phrases, *, parts=(), width: int = WIDTH) -> SafeStr
                 break
     if not spans and parts:
         spans = _literal_spans(text, parts)
-    window_start = 0
-    if spans:
-        # The window with the most different query words, then the most matches, starting a
-        # little before one of them.
-        best = (-1, -1)
-        for s, _, _ in spans:
-            begin = max(0, s - LEAD)
-            inside = [k for a, b, k in spans if a >= begin and b <= begin + width]
-            score = (len(set(inside)), len(inside))
-            if score > best:
-                best, window_start = score, begin
+    if window_start is None:
+        window_start = _best_window(spans, width) if spans else 0
     spans = _merge(spans)
     window_end = min(len(text), window_start + width)
     out = ["…" if window_start > 0 else ""]

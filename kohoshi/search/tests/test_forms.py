@@ -49,3 +49,15 @@ def test_an_invalid_filter_is_described_by_its_message(client):
     html = client.get("/search/", {"q": "子育て", "pref": "99"}).content.decode()
     assert 'aria-describedby="id_pref_error"' in html
     assert re.search(r'<span class="kh-error" id="id_pref_error">[^<]+</span>', html)
+
+
+def test_option_labels_are_what_the_models_call_themselves():
+    """The options come from values_list rows, not instances: the same values and labels."""
+    form = SearchForm({})
+    for name in ("pref", "muni", "nl", "cat"):
+        field = form.fields[name]
+        key = field.to_field_name or "pk"
+        expected = [("", field.empty_label)] + [(getattr(obj, key), str(obj)) for obj in field.queryset]
+        assert list(field.choices) == expected, name
+    # a municipality is named with its prefecture, as on the seed page
+    assert ("012131", "北海道苫小牧市") in list(form.fields["muni"].choices)

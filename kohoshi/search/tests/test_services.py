@@ -16,6 +16,7 @@ from kohoshi.search.services import (
     search_miss_record,
     search_misses_for,
 )
+from kohoshi.search.snippets import snippet_html
 
 from .conftest import SEED_MUNICIPALITY, SEED_TITLE
 from .quality import substring_recall
@@ -255,3 +256,21 @@ def test_substring_recall_of_common_words_on_the_corpus():
     for word in ("ごみ", "防災", "子育て", "健診", "図書館"):
         recall, containing = substring_recall(word)
         assert containing > 0 and recall >= 0.95, (word, recall)
+
+
+# Text written for these tests: a filler sentence long enough to push a match out of the region
+# the snippet tokenises first.
+_FILLER = "市民の皆さんの参加をお待ちしています。" * 40
+
+
+def test_snippet_skips_a_spelling_that_is_not_the_word():
+    """京都 is written inside 東京都 (tokens 東京 都) first: the window goes to the real word."""
+    snippet = str(snippet_html("東京都の会議について。" + _FILLER + "京都の祭りがあります。", [("京都",)]))
+    assert snippet.endswith("<mark>京都</mark>の祭りがあります。")
+    assert "東京都" not in snippet
+
+
+def test_snippet_window_holds_the_most_query_words_anywhere_in_the_text():
+    text = "健康について。" + _FILLER + "健康相談と子育ての講座。"
+    snippet = str(snippet_html(text, [("健康",), ("子育て",)]))
+    assert re.findall(r"<mark>(.*?)</mark>", snippet) == ["健康", "子育て"]
