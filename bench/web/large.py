@@ -16,12 +16,15 @@ Prints the table and the 1M / 1,000 ratios and writes the section between the ma
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import subprocess
 import sys
 import time
+from urllib.parse import urlencode
 
+from ..search.run import FILTERED, QUERIES, REPEAT, percentiles
 from .common import BIN, HOST, OUT, REPO, docs_section_write, start, stop, wait_http, wrk
 
 SEARCH = "/search/?q=%E5%AD%90%E8%82%B2%E3%81%A6"  # 子育て
@@ -42,6 +45,45 @@ print(json.dumps({"article": article.get_absolute_url(), "issue": issue.get_abso
                   "municipality": f"/m/{issue.newsletter.municipality_id}/",
                   "articles": Article.objects.count()}))
 """
+
+
+# bench/search's filters as the search page's parameters
+PARAMS = {"prefecture": "pref", "municipality": "muni", "date_from": "since", "date_to": "until",
+          "category": "cat", "order": "order"}
+
+
+def search_paths(town: str) -> list[str]:
+    """The search page for each of bench/search's queries (its filtered ones with the page's own
+    parameters; "municipality" is the measured article's town)."""
+    paths = [f"/search/?{urlencode({'q': q})}" for q in QUERIES]
+    for q, filters in FILTERED:
+        params = {"q": q}
+        for name, value in filters.items():
+            params[PARAMS[name]] = town if name == "municipality" else str(value)
+        paths.append(f"/search/?{urlencode(params)}")
+    return paths
+
+
+def search_page_latency(base: str, paths: list[str]) -> dict:
+    """One reader on one kept-alive connection: every query once to warm, then REPEAT times;
+    the page's wall time per request (p50/p95/p99 over all of them, as bench/search reports the
+    engine's)."""
+    host, port = base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+    times, statuses = [], set()
+    try:
+        for path in paths:
+            for attempt in range(1 + REPEAT):
+                t = time.perf_counter()
+                conn.request("GET", path, headers={"User-Agent": "kohoshi-bench"})
+                response = conn.getresponse()
+                response.read()
+                if attempt:
+                    times.append(time.perf_counter() - t)
+                statuses.add(response.status)
+    finally:
+        conn.close()
+    return {**percentiles(times), "queries": len(paths), "statuses": sorted(statuses)}
 
 
 def database_url(base: str, size: int) -> str:
@@ -94,7 +136,11 @@ def main() -> int:
                       f"p50 {rows[page][1]['p50_ms']:6.1f} p99 {rows[page][1]['p99_ms']:6.1f} ms | 64c "
                       f"{rows[page][64]['rps']:6.0f}/s p99 {rows[page][64]['p99_ms']:7.1f} ms | errors "
                       f"{rows[page][1]['errors'] + rows[page][64]['errors']}", flush=True)
-            results[size] = {"pages": pages, "rows": rows}
+            town = pages["municipality"].strip("/").split("/")[-1]
+            search = search_page_latency(base, search_paths(town))
+            print(f"{pages['articles']:>9,} articles search page over {search['queries']} queries: "
+                  f"p50 {search['p50']} p95 {search['p95']} p99 {search['p99']} ms", flush=True)
+            results[size] = {"pages": pages, "rows": rows, "search": search}
         finally:
             stop(server)
 
@@ -117,11 +163,25 @@ def main() -> int:
                 f"| {page} | {result['pages']['articles']:,} | {r[1]['rps']:.0f} | {r[1]['p50_ms']:.1f} / "
                 f"{r[1]['p99_ms']:.1f} | {r[64]['rps']:.0f} | {r[64]['p50_ms']:.1f} / {r[64]['p99_ms']:.1f} | "
                 f"{r[1]['errors'] + r[64]['errors']} | {ratio} |")
+    lines += [
+        "",
+        f"The search page over bench/search's {small['search']['queries']} queries (its words, phrases, OR, exclusions "
+        f"and filters, as the page's parameters), one reader on one connection, each query {REPEAT} times after a "
+        "warming request:",
+        "",
+        "| articles | requests | p50 ms | p95 ms | p99 ms | statuses |",
+        "|---:|---:|---:|---:|---:|---|",
+    ]
+    for size, result in ((SIZES[0], small), (SIZES[1], large)):
+        r = result["search"]
+        lines.append(f"| {result['pages']['articles']:,} | {r['n']} | {r['p50']} | {r['p95']} | {r['p99']} | "
+                     f"{', '.join(map(str, r['statuses']))} |")
     table = "\n".join(lines) + "\n"
     print(table)
     (OUT / "large.json").write_text(json.dumps(
         {str(k): {"pages": v["pages"], "rows": {p: {str(c): {x: y for x, y in m.items() if x != "raw"}
-                                                      for c, m in r.items()} for p, r in v["rows"].items()}}
+                                                      for c, m in r.items()} for p, r in v["rows"].items()},
+                  "search": v["search"]}
          for k, v in results.items()}, indent=1, ensure_ascii=False))
     if not args.no_docs:
         anchor = "<!-- bench/web/run.py: end -->"

@@ -64,6 +64,12 @@ def fold(form: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(unicodedata.normalize("NFKC", form).casefold().translate(_KATAKANA)))
 
 
+def hiragana(text: str) -> str:
+    """Katakana as hiragana, character for character (the same length, so offsets still hold):
+    how fold() spells kana, for finding a token's spelling in a text without tokenising it."""
+    return text.translate(_KATAKANA)
+
+
 def chunks(text: str):
     """(offset, piece) pieces of text, each under CHUNK_BYTES in UTF-8, cut at line ends if possible."""
     start = 0

@@ -49,9 +49,9 @@ def _merge(spans):
 
 
 def _literal_phrases(text: str, phrases) -> list[tuple[int, int, int]]:
-    """Where each phrase occurs spelled as its tokens (医療費 for 医療 費): found without the
-    tokenizer, so only a candidate."""
-    return _literal_spans(text, ["".join(phrase) for phrase in phrases])
+    """Where each phrase occurs spelled as its tokens (医療費 for 医療 費; マイナンバーカード for
+    まいなんばー かーど): found without the tokenizer, so only a candidate."""
+    return _literal_spans(analysis.hiragana(text), ["".join(phrase) for phrase in phrases])
 
 
 def _best_window(spans, width: int) -> int:

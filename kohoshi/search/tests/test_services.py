@@ -274,3 +274,13 @@ def test_snippet_window_holds_the_most_query_words_anywhere_in_the_text():
     text = "健康について。" + _FILLER + "健康相談と子育ての講座。"
     snippet = str(snippet_html(text, [("健康",), ("子育て",)]))
     assert re.findall(r"<mark>(.*?)</mark>", snippet) == ["健康", "子育て"]
+
+
+def test_snippet_finds_katakana_words_without_tokenising_the_whole_text():
+    """Index tokens spell kana in hiragana; the window is found in the text as written."""
+    from kohoshi.search.snippets import _literal_phrases
+
+    text = _FILLER + "申請にはマイナンバーカードが必要です。"
+    start = text.index("マイナンバーカード")
+    assert _literal_phrases(text, [("まいなんばー", "かーど")]) == [(start, start + len("マイナンバーカード"), 0)]
+    assert "<mark>マイナンバーカード</mark>" in str(snippet_html(text, [("まいなんばー", "かーど")]))
