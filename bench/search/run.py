@@ -98,6 +98,7 @@ def generate(args):
     """Bench data goes straight in with bulk_create: it is the index we measure, not the importer."""
     from django.db import transaction
 
+    from kohoshi.newsletters.formatting import plain_text
     from kohoshi.newsletters.models import Article, Category, Issue, Newsletter
     from kohoshi.places.models import Municipality
 
@@ -133,7 +134,7 @@ def generate(args):
                 body = "\n".join(rng.choice(pool) for _ in range(rng.randint(3, 14)))
                 batch.append(Article(
                     issue=issue, number=pos, position=pos, title=rng.choice(titles), category=rng.choice(categories),
-                    body_source=body, body_html="",
+                    body_source=body, body_html="", body_text=plain_text(body),
                 ))
                 made += 1
             if len(batch) >= 5000:

@@ -13,7 +13,6 @@ from django.utils.http import urlencode
 from kohoshi.places.models import Municipality
 from kohoshi.search.services import SearchFilters, search_articles
 
-from .formatting import plain_text
 from .models import Article, Category, Issue, Newsletter
 
 ITEMS = 30
@@ -65,7 +64,7 @@ class ArticlesFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        text = plain_text(item.body_source)
+        text = item.body_text
         return text[:200] + ("…" if len(text) > 200 else "")
 
     def item_pubdate(self, item):

@@ -18,7 +18,7 @@ from kohoshi.accounts.policy import Action, require
 from kohoshi.places.models import Municipality
 from kohoshi.search import indexing
 
-from .formatting import render_body
+from .formatting import plain_text, render_body
 from .models import Article, Category, Figure, Issue, Newsletter
 from .signals import issue_changed_on_commit
 
@@ -216,10 +216,11 @@ def _articles_replace(issue: Issue, articles: list[ArticleInput], warnings: list
 
 
 def _article_write(article: Article, *, title: str, body: str) -> None:
-    """The one place an article's text is set: the HTML is rendered from the source here."""
+    """The one place an article's text is set: the HTML and the plain text are made from the source here."""
     article.title = title
     article.body_source = body
     article.body_html = render_body(article.body_source, municipality=article.issue.newsletter.municipality)
+    article.body_text = plain_text(article.body_source)
     article.save()
 
 
@@ -476,7 +477,7 @@ def pages_list(label: str, *, last: int | None = None) -> list[int]:
 def articles_rerender(*, municipality: Municipality | None = None, apply: bool) -> int:
     """Render stored bodies again after the formatting rules changed; returns how many differ.
 
-    A dry run unless `apply`. Only the HTML changes (titles, sources, numbers and the search
+    A dry run unless `apply`. Only the HTML and plain text change (titles, sources, numbers and the search
     index stay), so no audit row is written: the text the staff wrote is untouched.
     """
     articles = Article.objects.select_related("issue__newsletter__municipality__prefecture").order_by("pk")
@@ -487,11 +488,12 @@ def articles_rerender(*, municipality: Municipality | None = None, apply: bool) 
     with transaction.atomic():
         for article in articles.iterator(chunk_size=500):
             html = render_body(article.body_source, municipality=article.issue.newsletter.municipality)
-            if html != article.body_html:
+            text = plain_text(article.body_source)
+            if html != article.body_html or text != article.body_text:
                 changed += 1
                 if apply:
-                    article.body_html = html
-                    article.save(update_fields=["body_html", "updated_at"])
+                    article.body_html, article.body_text = html, text
+                    article.save(update_fields=["body_html", "body_text", "updated_at"])
                     rerendered.add(article.issue_id)
         for issue_id in sorted(rerendered):
             issue_changed_on_commit(issue_id, "rerender")

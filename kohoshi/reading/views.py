@@ -16,7 +16,7 @@ from kohoshi.engagement.services import article_view_record
 from kohoshi.engagement.stats import most_read_articles
 from kohoshi.places.models import Municipality, Prefecture
 
-from kohoshi.newsletters.formatting import plain_text, refers_to_paper
+from kohoshi.newsletters.formatting import refers_to_paper
 from kohoshi.newsletters.models import Article, Figure, Issue, Newsletter
 from kohoshi.newsletters.services import pages_list
 
@@ -265,7 +265,7 @@ def article(request, code, newsletter, issue, number):
     item = _published_article(code, newsletter, issue, number)
     siblings = list(item.issue.articles.order_by("position").values("position", "number", "title"))
     index = next(i for i, s in enumerate(siblings) if s["number"] == item.number)
-    description = plain_text(item.body_source)
+    description = item.body_text
     audio = audio_for(item)
     response = render(
         request,

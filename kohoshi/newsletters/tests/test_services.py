@@ -3,6 +3,7 @@ import pytest
 from kohoshi.accounts.policy import SYSTEM
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from kohoshi.newsletters.formatting import plain_text
 from kohoshi.newsletters.models import Article, Category
 from kohoshi.newsletters.services import (
     article_delete, article_update, issue_reorder, issue_unpublish, newsletter_create,
@@ -20,6 +21,7 @@ def test_article_update_rerenders_body_and_writes_audit_row(article):
     article.refresh_from_db()
     assert article.title == "新しい題" and article.category.name == "子育て"
     assert "新しい見出し" in article.body_html and "<h2" in article.body_html
+    assert article.body_text == "新しい見出し\n\n新しい本文です。"  # no ■ marker: read by search, feeds, the page's description
     entry = AuditEntry.objects.get(action="article.edit")
     assert (entry.actor, entry.municipality_id, entry.target_id) == (editor, "012131", str(article.pk))
     assert "タイトル" in entry.summary and "本文" in entry.summary
@@ -73,6 +75,10 @@ def test_articles_rerender_is_a_dry_run_until_applied(article):
     assert articles_rerender(apply=True) == 1
     assert Article.objects.get(pk=article.pk).body_html != "<p>古い規則の出力</p>"
     assert articles_rerender(apply=True) == 0
+    # the plain text follows the same rules
+    Article.objects.filter(pk=article.pk).update(body_text="古いテキスト")
+    assert articles_rerender(apply=True) == 1
+    assert Article.objects.get(pk=article.pk).body_text == plain_text(article.body_source)
 
 
 def test_newsletter_create_refuses_a_retyped_existing_title_and_records_a_new_one(issue):
