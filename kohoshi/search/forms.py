@@ -1,10 +1,11 @@
+import html
 from datetime import date
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -44,10 +45,12 @@ class PlainSelect(forms.Select):
             choice = "" if choice is None else str(choice)
             mark = choice in selected and not chosen
             chosen = chosen or mark
-            options.append((choice, mark_safe(" selected") if mark else "", label))
+            # the standard library's escape: what django.utils.html.escape does, without its lazy
+            # wrapper (two calls per option, some 340 a page)
+            options.append(f'<option value="{html.escape(choice)}"{" selected" if mark else ""}>{html.escape(str(label))}</option>')
         return format_html(
             '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)),
-            format_html_join("", '<option value="{}"{}>{}</option>', options),
+            mark_safe("".join(options)),
         )
 
 
