@@ -449,7 +449,7 @@ def fragment_title(text: str) -> bool:
     """Large type that names nothing: a number ("03", "03｜04"), a lone glyph of a logo or
     diagram ("ふ"), cells of a chart ("市長｜議案｜議会").  "募集" or "募集(2)" is a title."""
     t = unicodedata.normalize("NFKC", re.sub(r"\s+", "", text))
-    cells = [c for c in t.split("｜") if c]
+    cells = [c for c in t.split("|") if c]  # NFKC made "｜" "|"
     if len(cells) > 1 and max(len(c) for c in cells) <= 3:
         return True
     return len(_LETTER.findall(t.replace("ー", ""))) < 2
