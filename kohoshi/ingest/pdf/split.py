@@ -407,7 +407,9 @@ def page_title_tier(pages: list[tuple[list[Line], float]]) -> dict[int, str]:
         cands.append([ln for ln in lines if classify(ln, body) == "title" and ln.role not in ("title", "board")])
     style = _styles([ln for c in cands for ln in c])
     text_pages = sum(1 for lines, _ in pages if lines)
-    leads: Counter[int] = Counter(style[id(c[0])] for c in cands if c)
+    # OCR gives no face and a size that wavers from line to line: the tier is found on the
+    # text layer only (an issue scanned whole keeps the plain size rule)
+    leads: Counter[int] = Counter(style[id(c[0])] for c in cands if c and not c[0].ocr)
     tier = None
     for st, n in leads.most_common():
         per_page = [sum(1 for ln in c if style[id(ln)] == st) for c in cands]
@@ -491,8 +493,8 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
                 and _continues_title(cur.title_line, ln)
             )
             if kind == "title" and not continues and ln.role not in ("title", "board") and fragment_title(text):
-                if not re.search(r"\w", text):
-                    continue  # a stray bracket or rule set large
+                if len(text) < 2 or not re.search(r"\w", text):
+                    continue  # a stray bracket, or a lone glyph of a logo or drawing
                 kind = "body"  # a number or a label set large: part of the article it stands in
             if kind == "title":
                 if continues:
