@@ -401,7 +401,8 @@ def page_title_tier(pages: list[tuple[list[Line], float]]) -> dict[int, str]:
     page (with the lines that continue it) names an article; other title-size lines are
     section headings of it (numbered sections, speech bubbles, sidebars, diagram labels).  A
     page without it starts an article only when it opens with a title-size line of a style
-    that the leading pages do not use as a section heading.  Without such a style: nothing."""
+    used nowhere else but to open a page (the last page's appeal, a back cover); the rest
+    goes on with the article before.  Without such a style nothing changes."""
     cands: list[list[Line]] = []
     for lines, body in pages:
         cands.append([ln for ln in lines if classify(ln, body) == "title" and ln.role not in ("title", "board")])
