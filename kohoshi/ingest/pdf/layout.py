@@ -30,6 +30,9 @@ COLUMN_GAP_EM = 0.8
 # Fragments of one visual row further apart than this are cells of an unruled table.
 CELL_GAP_EM = 2.5
 HANGING = ("、", "。", "，", "．", ",", ".")
+# Neighbours on one baseline may overlap by this many ems: proportional (palt) kana and
+# punctuation keep their full-width boxes on a narrower advance ("マリア・クラウディア", "（3歳）。").
+KERN_EM = 0.5
 # Characters smaller than this share of the body size are ruby candidates
 # (hand-set furigana is about 50 %; LibreOffice sets ruby at about 67 %).
 RUBY_RATIO = 0.75
@@ -121,12 +124,24 @@ def char_directions(chars: list[Char]) -> None:
     if not n:
         return
     q = max(statistics.median([c.size for c in chars]), 1.0) * 0.5
-    X0 = [c.x0 for c in chars]
-    X1 = [c.x1 for c in chars]
-    TOP = [c.top for c in chars]
-    BOT = [c.bottom for c in chars]
     SZ = [c.size for c in chars]
     S = [s if s > 1.0 else 1.0 for s in SZ]
+    # A glyph is compared by its em square at most: loose boxes that carry the font's ascent
+    # and descent (1.4 em in Illustrator files) overlap the next line's boxes, which would make
+    # the line below look closer than the next letter and horizontal text read as vertical.
+    X0, X1, TOP, BOT = [], [], [], []
+    for c, s in zip(chars, S):
+        x0, x1, top, bot = c.x0, c.x1, c.top, c.bottom
+        if x1 - x0 > s:
+            m = (x0 + x1) * 0.5
+            x0, x1 = m - 0.5 * s, m + 0.5 * s
+        if bot - top > s:
+            m = (top + bot) * 0.5
+            top, bot = m - 0.5 * s, m + 0.5 * s
+        X0.append(x0)
+        X1.append(x1)
+        TOP.append(top)
+        BOT.append(bot)
     CX = [(a + b) * 0.5 for a, b in zip(X0, X1)]
     CY = [(a + b) * 0.5 for a, b in zip(TOP, BOT)]
     inf = float("inf")
@@ -157,7 +172,7 @@ def char_directions(chars: list[Char]) -> None:
             for i in own:
                 s = S[i]
                 e = end[i]
-                lo_v, hi_v = e - 0.3 * s, e + 0.6 * s
+                lo_v, hi_v = e - (KERN_EM if horizontal else 0.3) * s, e + 0.6 * s
                 smin, smax = 0.6 * s, 1.67 * s
                 ix0, ix1, it, ib = X0[i], X1[i], TOP[i], BOT[i]
                 for idx, starts in near:
@@ -260,8 +275,11 @@ def _relation_geometry(p: Char, c: Char) -> str | None:
     pw, cw = p.x1 - p.x0, c.x1 - c.x0
     ov_y = min(p.bottom, c.bottom) - max(p.top, c.top)
     dx = c.x0 - p.x1
-    if ov_y >= 0.5 * min(ph, ch_) and -0.3 * s <= dx <= 0.6 * s:
-        return "h"
+    if ov_y >= 0.5 * min(ph, ch_) and dx <= 0.6 * s:
+        # next to each other in the text and moving right: a bracket set in half a cell
+        # ("」と「") overlaps its neighbours' boxes by half an em on each side
+        if dx >= -KERN_EM * s or (0 < c.seq - p.seq <= 2 and c.cx > p.cx + 0.25 * s):
+            return "h"
     ov_x = min(p.x1, c.x1) - max(p.x0, c.x0)
     dy = c.top - p.bottom
     if (ov_x >= 0.5 * min(pw, cw) or abs(p.cx - c.cx) <= 0.35 * s) and -0.3 * s <= dy <= 0.6 * s:
@@ -398,7 +416,7 @@ def _join_scattered(runs: list[_Run]) -> list[_Run]:
                             gap = b.top - a.bottom
                             ov = min(a.x1, b.x1) - max(a.x0, b.x0)
                             ok = b.top > a.top and ov >= 0.5 * min(a.x1 - a.x0, b.x1 - b.x0)
-                        if ok and -0.3 * s <= gap <= 0.6 * s:
+                        if ok and -(KERN_EM if orient == "h" else 0.3) * s <= gap <= 0.6 * s:
                             pairs.append((gap, i, j))
     if not pairs:
         return runs
@@ -436,7 +454,7 @@ def _merge_runs(runs: list[_Run]) -> list[_Run]:
             if a.orient != "v" and (r.orient != "v" or lone):
                 ov = min(a.bottom, r.bottom) - max(a.top, r.top)
                 gap = r.x0 - a.x1
-                if ov >= 0.5 * min(a.bottom - a.top, r.bottom - r.top) and -0.3 * s <= gap <= RUN_JOIN_EM * s:
+                if ov >= 0.5 * min(a.bottom - a.top, r.bottom - r.top) and -KERN_EM * s <= gap <= RUN_JOIN_EM * s:
                     a.absorb(r, _space(gap, s, a.chars[-1].text, r.chars[0].text, _spaced(a.chars[-1], r.chars[0])))
                     a.orient = "h"
                     continue
@@ -480,6 +498,27 @@ def _is_ruby(r: _Run, bases: list[_Run]) -> bool:
         else:
             if b.top - 0.6 * s <= r.bottom <= b.top + 0.3 * s and min(b.x1, r.x1) > max(b.x0, r.x0):
                 return True
+    return False
+
+
+BULLETS = "●•・■◆◇○◎□▶▷▸►★☆※"
+
+
+def _prefix_bullet(r: _Run, runs: list[_Run]) -> bool:
+    """A list bullet set smaller than the text ("●" at two thirds of the body size) joins
+    the line it stands in front of, instead of becoming a one-character line of its own."""
+    if len(r.chars) != 1 or r.chars[0].text not in BULLETS:
+        return False
+    c = r.chars[0]
+    for b in runs:
+        if b.orient == "v" or len(b.chars) < 2:
+            continue
+        s = b.size
+        if b.top - 0.2 * s <= c.cy <= b.bottom + 0.2 * s and -0.2 * s <= b.x0 - c.x1 <= 1.0 * s:
+            b.chars.insert(0, c)
+            b.texts.insert(0, c.text)
+            b.x0, b.top, b.bottom = min(b.x0, c.x0), min(b.top, c.top), max(b.bottom, c.bottom)
+            return True
     return False
 
 
@@ -533,7 +572,7 @@ def build_lines(chars: list[Char], *, body: float, page: int = 0, plain_font: st
         for r in _build_runs(small):
             if _is_ruby(r, runs):
                 dropped += len(r.chars)
-            else:
+            elif not _prefix_bullet(r, runs):
                 runs.append(r)
     runs, more = _drop_title_ruby(runs)
     dropped += more

@@ -374,11 +374,104 @@ def mark_boards(lines: list[Line], body: float) -> None:
         i = j
 
 
+# --------------------------------------------------------------------------- heading tiers of the issue
+
+
+def _styles(lines: list[Line]) -> dict[int, int]:
+    """Style number of each line: same face, size within 5 %."""
+    groups: list[tuple[str, float]] = []
+    out: dict[int, int] = {}
+    for ln in sorted(lines, key=lambda ln: (ln.font, -ln.size)):
+        for k, (font, size) in enumerate(groups):
+            if font == ln.font and ln.size >= 0.95 * size:
+                out[id(ln)] = k
+                break
+        else:
+            groups.append((ln.font, ln.size))
+            out[id(ln)] = len(groups) - 1
+    return out
+
+
+def page_title_tier(pages: list[tuple[list[Line], float]]) -> dict[int, str]:
+    """Kinds that the issue's own heading tiers impose on title-size lines, by ``id(line)``.
+
+    A style that leads (is the first title-size line of) at least three pages and a third of
+    the pages with text, never more than twice on a page, makes an issue of one article per
+    page or spread (a report, a feature issue).  Then only the first line of that style on a
+    page (with the lines that continue it) names an article; other title-size lines are
+    section headings of it (numbered sections, speech bubbles, sidebars, diagram labels).  A
+    page without it starts an article only when it opens with a title-size line of a style
+    used nowhere else but to open a page (the last page's appeal, a back cover); the rest
+    goes on with the article before.  Without such a style nothing changes."""
+    cands: list[list[Line]] = []
+    for lines, body in pages:
+        cands.append([ln for ln in lines if classify(ln, body) == "title" and ln.role not in ("title", "board")])
+    style = _styles([ln for c in cands for ln in c])
+    text_pages = sum(1 for lines, _ in pages if lines)
+    # OCR gives no face and a size that wavers from line to line: the tier is found on the
+    # text layer only (an issue scanned whole keeps the plain size rule)
+    leads: Counter[int] = Counter(style[id(c[0])] for c in cands if c and not c[0].ocr)
+    tier = None
+    for st, n in leads.most_common():
+        per_page = [sum(1 for ln in c if style[id(ln)] == st) for c in cands]
+        if n >= 3 and n * 3 >= text_pages and max(per_page) <= 2:
+            tier = st
+            break
+    if tier is None:
+        return {}
+    # styles that set anything but the opening line of a page are section headings
+    under = {style[id(ln)] for (lines, _), c in zip(pages, cands) for ln in c if ln is not lines[0]}
+    kinds: dict[int, str] = {}
+    for (lines, _body), c in zip(pages, cands):
+        if not c:
+            continue
+        ids = {id(ln) for ln in c}
+        has_tier = any(style[id(ln)] == tier for ln in c)
+        opener = not has_tier and lines[0] is c[0] and style[id(c[0])] not in under
+        lead_style = tier if has_tier else (style[id(c[0])] if opener else None)
+        state = "before"  # before the page's title, in it, after it
+        for ln in lines:
+            if id(ln) not in ids:
+                if state == "in":
+                    state = "after"
+                continue
+            if state != "after" and lead_style is not None and style[id(ln)] == lead_style:
+                kinds[id(ln)] = "title"
+                state = "in"
+            else:
+                kinds[id(ln)] = "h1"
+                if state == "in":
+                    state = "after"
+    return kinds
+
+
+_LETTER = re.compile(r"[A-Za-z\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+
+
+def fragment_title(text: str) -> bool:
+    """Large type that names nothing: a number ("03", "03｜04"), a lone glyph of a logo or
+    diagram ("ふ"), cells of a chart ("市長｜議案｜議会").  "募集" or "募集(2)" is a title."""
+    t = unicodedata.normalize("NFKC", re.sub(r"\s+", "", text))
+    cells = [c for c in t.split("|") if c]  # NFKC made "｜" "|"
+    if len(cells) > 1 and max(len(c) for c in cells) <= 3:
+        return True
+    return len(_LETTER.findall(t.replace("ー", ""))) < 2
+
+
+def _is_cover(b: _Building, pages: list[tuple[list[Line], float]]) -> bool:
+    """Untitled text that opens the issue on page 1 is its masthead (name, number, date:
+    short) or, when it is all of page 1 of a longer issue, its cover."""
+    first = pages[0][0] if pages else []
+    whole = sum(len(ln.text.strip()) for ln in first)
+    return b.chars <= 80 or (len(pages) > 1 and b.chars >= 0.9 * whole)
+
+
 def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle], list[str]]:
     """Turn every page's ordered lines (with that page's body size) into articles."""
     pages, _contents, warnings = apply_contents(pages)
     for lines, body in pages:
         mark_boards(lines, body)
+    tiers = page_title_tier(pages)
     kinds = [classify(ln, body) for lines, body in pages for ln in lines]
     board = "title" not in kinds and kinds.count("h1") >= 2
     done: list[_Building] = []
@@ -388,18 +481,24 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
             continue
         pitch = _pitch(lines, body)
         for ln in lines:
-            kind = classify(ln, body, headings_are_titles=board)
+            kind = tiers.get(id(ln)) or classify(ln, body, headings_are_titles=board)
             text = ln.text.strip()
             if not text:
                 continue
+            continues = (
+                kind == "title"
+                and cur is not None
+                and not cur.logical
+                and cur.title_line is not None
+                and cur.last_kind == "title"
+                and _continues_title(cur.title_line, ln)
+            )
+            if kind == "title" and not continues and ln.role not in ("title", "board") and fragment_title(text):
+                if len(text) < 2 or not re.search(r"\w", text):
+                    continue  # a stray bracket, or a lone glyph of a logo or drawing
+                kind = "body"  # a number or a label set large: part of the article it stands in
             if kind == "title":
-                if (
-                    cur is not None
-                    and not cur.logical
-                    and cur.title_line is not None
-                    and cur.last_kind == "title"
-                    and _continues_title(cur.title_line, ln)
-                ):
+                if continues:
                     t = cur.title_line
                     # wrapped in its column, or on into the next column: no space
                     same = abs(t.size - ln.size) <= 0.12 * t.size and (t.column == ln.column or ln.c0 < t.c0)
@@ -466,6 +565,9 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
     if cur is not None and not any(b is cur for b in done):
         done.append(cur)
 
+    if done and not done[0].title and done[0].pages == [1] and _is_cover(done[0], pages):
+        warnings.append("p.1 の題字・表紙を記事にしませんでした")
+        done = done[1:]
     articles = []
     for b in done:
         body_text = _render(b)

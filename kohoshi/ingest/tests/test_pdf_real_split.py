@@ -1,0 +1,145 @@
+"""Line building and article splitting rules found on real newsletters (issue 11).
+
+Geometry and typography are built in the test (glyphs with the boxes real producers
+give, lines with the sizes real issues use); the text is written for these tests.
+The last test reads the real PDFs of ``$INGEST_REAL_DIR`` and skips without them."""
+
+from __future__ import annotations
+
+import json
+import os
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from kohoshi.ingest.pdf.layout import Char, Line, build_lines, char_directions
+from kohoshi.ingest.pdf.split import assemble, fragment_title
+
+REAL = Path(os.environ.get("INGEST_REAL_DIR", "/work/ingest-real"))
+TRUTH = Path(__file__).resolve().parents[3] / "bench" / "ingest" / "real_truth"
+
+
+def _glyphs(text: str, x: float, top: float, size: float, *, box: float = 1.0, advance: float = 1.0, seq: int = 0) -> list[Char]:
+    """One horizontal line of full-width glyphs whose loose boxes are ``box`` em tall and
+    one em wide, placed every ``advance`` em."""
+    out = []
+    for i, ch in enumerate(text):
+        x0 = x + i * advance * size
+        out.append(Char(ch, x0, top, x0 + size, top + box * size, size, seq=seq + i))
+    return out
+
+
+def test_horizontal_lines_with_tall_loose_boxes_are_read_as_horizontal():
+    # Illustrator: boxes 1.4 em tall (ascent + descent), lines 1.19 em apart, so each glyph's
+    # box overlaps the one below it more than it is apart from the next letter
+    size = 11.34
+    chars = _glyphs("先住民のお母さんは助産師に", 50, 90, size, box=1.4) + _glyphs("子育てに対する正しい知識が", 50, 90 + 1.19 * size, size, box=1.4, seq=100)
+    char_directions(chars)
+    assert {c.dir for c in chars} == {"h"}
+    lines, _ = build_lines(chars, body=size)
+    assert sorted(ln.text for ln in lines) == ["先住民のお母さんは助産師に", "子育てに対する正しい知識が"]
+    assert not any(ln.vertical for ln in lines)
+
+
+def test_brackets_set_in_half_a_cell_stay_on_their_line():
+    # 「市長」と「議員」の (PDFill, 9.5 pt): the brackets' one-em boxes overlap their
+    # neighbours by half an em; x positions as the file has them
+    size = 9.5
+    xs = [61.7, 71.2, 80.6, 90.1, 94.8, 99.5, 108.9, 118.4, 127.8, 132.5]
+    chars = [Char(ch, x, 83.4, x + size, 83.4 + size, size, seq=i) for i, (ch, x) in enumerate(zip("「市長」と「議員」の", xs))]
+    lines, _ = build_lines(chars, body=size)
+    assert [ln.text for ln in lines] == ["「市長」と「議員」の"]
+
+
+def test_a_small_list_bullet_joins_the_line_it_stands_before():
+    size = 10.6
+    bullet = Char("●", 44.0, 82.0, 51.0, 91.0, 7.1, seq=0)
+    lines, _ = build_lines([bullet, *_glyphs("脳の発達にも影響を与える", 55.0, 79.0, size, seq=2)], body=size)
+    assert [ln.text for ln in lines] == ["●脳の発達にも影響を与える"]
+
+
+def _line(text: str, top: float, size: float, *, page: int, font: str = "Body", x0: float = 40.0, width: float = 400.0) -> Line:
+    x1 = min(x0 + len(text) * size, x0 + width)
+    return Line(
+        text=text, x0=x0, top=top, x1=x1, bottom=top + size, size=size, font=font, page=page,
+        a0=x0, a1=x1, c0=top, c1=top + size, column=0, column_end=x0 + width,
+    )
+
+
+def _body(top: float, page: int, n: int = 3) -> list[Line]:
+    sentence = "会議で市の取り組みについて質問し、改善を提案しました。"
+    return [_line(sentence, top + 16 * k, 10.0, page=page) for k in range(n)]
+
+
+def test_a_page_title_tier_makes_the_other_large_type_sections_of_its_article():
+    # a report of one article per page: every page opens with the same 15-point style;
+    # speech bubbles and numbered sections are set at 13–14 points under it
+    pages = []
+    for p in range(1, 5):
+        lines = [_line(f"第{p}章のまとめと今後の課題", 30, 15.0, page=p, font="Head")]
+        lines += _body(60, p)
+        lines += [_line(f"{p}つ目の取り組みの報告", 130, 14.0, page=p, font="Bubble")]
+        lines += _body(160, p)
+        lines += [_line("次の会議で確認すること", 230, 13.0, page=p, font="Sub")]
+        lines += _body(260, p)
+        pages.append((lines, 10.0))
+    articles, _ = assemble(pages)
+    assert [a.title for a in articles] == [f"第{p}章のまとめと今後の課題" for p in range(1, 5)]
+    assert "■1つ目の取り組みの報告" in articles[0].body
+
+
+def test_without_a_page_title_tier_every_title_size_line_starts_an_article():
+    # two pages of several articles each (a municipal newsletter): nothing changes
+    pages = []
+    for p in (1, 2):
+        lines = []
+        for k in range(3):
+            lines += [_line(f"お知らせ{p}の{k + 1}番目の記事", 30 + 100 * k, 15.0, page=p, font="Head")]
+            lines += _body(55 + 100 * k, p)
+        pages.append((lines, 10.0))
+    articles, _ = assemble(pages)
+    assert len(articles) == 6
+
+
+def test_a_masthead_before_the_first_title_is_not_published():
+    lines = [
+        _line("松ケ丘小学校", 20, 10.0, page=1, x0=300, width=100),
+        _line("地区だより 第1号", 34, 10.0, page=1, x0=300, width=100),
+        _line("2021年7月19日", 48, 10.0, page=1, x0=300, width=100),
+        _line("夏まつりの開催について", 80, 14.0, page=1, font="Head"),
+        *_body(105, 1),
+    ]
+    articles, warnings = assemble([(lines, 10.0)])
+    assert [a.title for a in articles] == ["夏まつりの開催について"]
+    assert any("題字" in w for w in warnings)
+
+
+def test_a_number_set_large_is_no_title():
+    lines = [
+        _line("公園整備の請願が採択", 30, 15.0, page=1, font="Head"),
+        *_body(55, 1),
+        _line("03", 110, 14.0, page=1, font="Num"),
+        *_body(135, 1),
+    ]
+    articles, _ = assemble([(lines, 10.0)])
+    assert [a.title for a in articles] == ["公園整備の請願が採択"]
+    assert fragment_title("03｜04") and fragment_title("ふ") and fragment_title("市長｜議案｜議会")
+    assert not fragment_title("募集") and not fragment_title("募集(2)")
+
+
+@pytest.mark.parametrize("name", ["yasutake-flat-report-r5sp", "matsu-oyaji-from-oyaji-vol1"])
+def test_real_text_layer_newsletters_split_into_the_judged_articles(name):
+    pdf, truth = REAL / f"{name}.pdf", TRUTH / f"{name}.json"
+    if not pdf.exists() or not truth.exists():
+        pytest.skip(f"{pdf} not available (real PDFs are never committed)")
+    from kohoshi.ingest.pdf import extract_issue
+
+    def key(title: str) -> str:
+        return unicodedata.normalize("NFKC", title).replace("・", "").replace(" ", "")
+
+    judged = json.loads(truth.read_text(encoding="utf-8"))["articles"]
+    issue = extract_issue(pdf)
+    assert [(key(a.title), a.pages[0]) for a in issue.articles] == [(key(a["title"]), a["pages"][0]) for a in judged]
+    bodies = [ln for a in issue.articles for ln in a.body.split("\n") if ln.strip()]
+    assert sum(1 for ln in bodies if len(ln.strip()) == 1) == 0
