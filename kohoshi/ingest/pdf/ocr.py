@@ -384,18 +384,18 @@ def settle_sizes(lines: list[Line]) -> float:
 
 
 def drop_ruby(lines: list[Line], body: float) -> list[Line]:
-    """Furigana read as lines of their own: kana at most ``RUBY_RATIO`` of the body size, right
-    beside a larger line (on its right when vertical, above it when horizontal) that they run
-    along.  The text layer drops them the same way (layout.build_lines)."""
+    """Furigana read as lines of their own: kana right beside a line set at least 1.5 times as
+    large (on its right when vertical, above it when horizontal) that they run along, at body
+    size over titles, at most ``RUBY_RATIO`` of the body over body text.  The text layer drops
+    them the same way (layout.build_lines, layout._drop_title_ruby)."""
     out = []
     for r in lines:
-        kana = all("\u3041" <= ch <= "\u30ff" for ch in r.text)
-        if not kana or r.size > RUBY_RATIO * body:
+        if not all("\u3041" <= ch <= "\u30ff" for ch in r.text) or r.size > body:
             out.append(r)
             continue
         s = r.size
         base = any(
-            b is not r and b.size >= 1.5 * s and b.vertical == r.vertical
+            b is not r and b.size >= (1.5 if s <= RUBY_RATIO * body else 1.8) * s and b.vertical == r.vertical
             and (
                 (b.vertical and b.x1 - 1.0 * s <= r.x0 <= b.x1 + 0.6 * s and min(b.bottom, r.bottom) > max(b.top, r.top))
                 or (not b.vertical and b.top - 0.6 * s <= r.bottom <= b.top + 1.0 * s and min(b.x1, r.x1) > max(b.x0, r.x0))
