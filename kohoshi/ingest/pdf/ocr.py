@@ -73,7 +73,9 @@ def _rapid():
     try:
         from rapidocr import RapidOCR
 
-        threads = int(os.environ.get("KOHOSHI_OCR_THREADS", "0") or 0)
+        # one onnxruntime thread: on a shared 2-core machine two threads spin against the other
+        # work and read a page slower (6.3 vs 4.5-5.0 s/page, docs/benchmarks.md); 0 = onnxruntime's choice
+        threads = int(os.environ.get("KOHOSHI_OCR_THREADS", "1") or 0)
         params = {
             "Global.log_level": "error",
             "Global.use_cls": False,  # pages are upright; vertical lines are turned by the detector's crops
