@@ -73,9 +73,7 @@ def _rapid():
     try:
         from rapidocr import RapidOCR
 
-        # one onnxruntime thread: on a shared 2-core machine two threads spin against the other
-        # work and read a page slower (6.3 vs 4.5-5.0 s/page, docs/benchmarks.md); 0 = onnxruntime's choice
-        threads = int(os.environ.get("KOHOSHI_OCR_THREADS", "1") or 0)
+        threads = int(os.environ.get("KOHOSHI_OCR_THREADS", "0") or 0)
         params = {
             "Global.log_level": "error",
             "Global.use_cls": False,  # pages are upright; vertical lines are turned by the detector's crops
@@ -89,10 +87,35 @@ def _rapid():
         if threads > 0:
             params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
             params["EngineConfig.onnxruntime.inter_op_num_threads"] = 1
+        _no_spinning()
         return RapidOCR(params=params)
     except Exception:  # noqa: BLE001 - a broken install (or no memory for it) falls back to Tesseract
         log.warning("RapidOCR could not be started; using Tesseract", exc_info=True)
         return None
+
+
+def _no_spinning() -> None:
+    """onnxruntime's worker threads spin while they wait for work: on a shared 2-core machine they
+    burn the other jobs' CPU and read a page slower than one thread would (docs/benchmarks.md,
+    "Reading order of OCR'd lines").  RapidOCR has no setting for it and builds its sessions
+    lazily, on first use, so its session options get ``session.intra_op.allow_spinning = 0``
+    for the life of the process (only RapidOCR builds sessions this way)."""
+    try:
+        from rapidocr.inference_engine.onnxruntime import main as ort_main
+
+        build = ort_main.OrtInferSession._init_sess_opts
+    except (ImportError, AttributeError):
+        return
+    if getattr(build, "kohoshi_quiet", False):
+        return
+
+    def quiet(cfg):
+        opts = build(cfg)
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return opts
+
+    quiet.kohoshi_quiet = True
+    ort_main.OrtInferSession._init_sess_opts = staticmethod(quiet)
 
 
 @functools.cache
