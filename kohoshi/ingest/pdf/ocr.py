@@ -28,7 +28,7 @@ import tempfile
 
 import pypdfium2 as pdfium
 
-from .layout import Line, order_lines, page_is_vertical
+from .layout import RUBY_RATIO, Line, order_lines, page_is_vertical
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +87,35 @@ def _rapid():
         if threads > 0:
             params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
             params["EngineConfig.onnxruntime.inter_op_num_threads"] = 1
+        _no_spinning()
         return RapidOCR(params=params)
     except Exception:  # noqa: BLE001 - a broken install (or no memory for it) falls back to Tesseract
         log.warning("RapidOCR could not be started; using Tesseract", exc_info=True)
         return None
+
+
+def _no_spinning() -> None:
+    """onnxruntime's worker threads spin while they wait for work: on a shared 2-core machine they
+    burn the other jobs' CPU and read a page slower than one thread would (docs/benchmarks.md,
+    "Reading order of OCR'd lines").  RapidOCR has no setting for it and builds its sessions
+    lazily, on first use, so its session options get ``session.intra_op.allow_spinning = 0``
+    for the life of the process (only RapidOCR builds sessions this way)."""
+    try:
+        from rapidocr.inference_engine.onnxruntime import main as ort_main
+
+        build = ort_main.OrtInferSession._init_sess_opts
+    except (ImportError, AttributeError):
+        return
+    if getattr(build, "kohoshi_quiet", False):
+        return
+
+    def quiet(cfg):
+        opts = build(cfg)
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return opts
+
+    quiet.kohoshi_quiet = True
+    ort_main.OrtInferSession._init_sess_opts = staticmethod(quiet)
 
 
 @functools.cache
@@ -155,8 +180,8 @@ def parse_tsv(tsv: str, *, scale: float, page: int) -> list[Line]:
     return lines
 
 
-def _render_rgb(page: pdfium.PdfPage, dpi: int, crop: tuple[float, float, float, float] = (0, 0, 0, 0)):
-    """The page (or a crop of it) as an RGB array for RapidOCR."""
+def _render_grey(page: pdfium.PdfPage, dpi: int, crop: tuple[float, float, float, float] = (0, 0, 0, 0)):
+    """The page (or a crop of it) as a greyscale array."""
     import numpy as np
 
     bitmap = page.render(scale=dpi / 72, grayscale=True, crop=crop)
@@ -164,16 +189,29 @@ def _render_rgb(page: pdfium.PdfPage, dpi: int, crop: tuple[float, float, float,
         grey = bitmap.to_numpy()
     finally:
         bitmap.close()
-    grey = np.ascontiguousarray(grey.reshape(grey.shape[0], grey.shape[1]))
+    return np.ascontiguousarray(grey.reshape(grey.shape[0], grey.shape[1]))
+
+
+def _rgb(grey):
+    import numpy as np
+
     return np.repeat(grey[:, :, None], 3, axis=2)
 
 
-def rapid_lines(result, *, scale: float, page: int, dx: float = 0.0, dy: float = 0.0) -> list[Line]:
+def _render_rgb(page: pdfium.PdfPage, dpi: int, crop: tuple[float, float, float, float] = (0, 0, 0, 0)):
+    """The page (or a crop of it) as an RGB array for RapidOCR."""
+    return _rgb(_render_grey(page, dpi, crop))
+
+
+def rapid_lines(result, *, scale: float, page: int, dx: float = 0.0, dy: float = 0.0, grey=None) -> list[Line]:
     """RapidOCR's output (a quadrilateral, a text and a score per line) to lines in PDF points.
 
-    The detector's boxes are padded around the glyphs (more on short lines), so the font size of a
-    line is its character pitch (length over characters, CJK text being set solid) when that is
-    smaller than its thickness: titles then stand out from body text as they do with a text layer."""
+    The detector's boxes are padded around the glyphs by a margin that differs from box to box
+    (a two-character line ending a paragraph gets a box a third thicker than the body lines
+    around it), so with the page's pixels (``grey``) each box is shrunk to the ink inside it:
+    line sizes and the gaps between tiers and columns are then those of the print.  The font
+    size of a line is the thickness of its ink, or its character pitch (length over characters,
+    CJK text being set solid) when that is smaller: brackets reach beyond the em box."""
     if result is None or result.boxes is None or not result.txts:
         return []
     lines = []
@@ -182,21 +220,90 @@ def rapid_lines(result, *, scale: float, page: int, dx: float = 0.0, dy: float =
         if not text:
             continue
         xs, ys = [float(p[0]) for p in box], [float(p[1]) for p in box]
-        x0, x1 = min(xs) * scale + dx, max(xs) * scale + dx
-        top, bottom = min(ys) * scale + dy, max(ys) * scale + dy
+        x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
         # the detector's crop is turned (read as a vertical line) from a height 1.5 times the width
         vertical = (bottom - top) >= 1.5 * (x1 - x0) and len(text) > 1
+        ink = _ink_box(grey, (x0, top, x1, bottom), vertical) if grey is not None else None
+        if ink is not None:
+            x0, top, x1, bottom = ink
+        x0, x1, top, bottom = x0 * scale + dx, x1 * scale + dx, top * scale + dy, bottom * scale + dy
         thickness, length = ((x1 - x0), (bottom - top)) if vertical else ((bottom - top), (x1 - x0))
-        size = min(thickness, length / _ems(text)) if len(text) >= 3 else thickness
+        if ink is not None:
+            size = min(thickness, length / _ems(text)) if len(text) >= 4 else thickness
+        else:
+            size = min(thickness, length / _ems(text)) if len(text) >= 3 else thickness
         lines.append(Line(text=text, x0=x0, top=top, x1=x1, bottom=bottom, size=size, vertical=vertical, page=page, ocr=True))
     return lines
 
 
+def _bands(counts) -> list[tuple[int, int, int]]:
+    """Runs of non-zero counts as (first, last, sum), runs closer than 3 pixels joined."""
+    import numpy as np
+
+    idx = np.flatnonzero(counts)
+    if not len(idx):
+        return []
+    cuts = np.flatnonzero(np.diff(idx) > 3)
+    starts = np.concatenate(([idx[0]], idx[cuts + 1]))
+    ends = np.concatenate((idx[cuts], [idx[-1]]))
+    return [(int(a), int(b), int(counts[a : b + 1].sum())) for a, b in zip(starts, ends)]
+
+
+def _ink_box(grey, box: tuple[float, float, float, float], vertical: bool) -> tuple[float, float, float, float] | None:
+    """The box (pixels) shrunk to the ink of its line: across the line, the band of ink in the
+    middle of the box that holds the most of it, with any band close beside it that holds a good
+    share too (the two strokes of 二); ruby or a neighbour's glyphs caught in the padding stay out.  Light text
+    on a dark band counts its light pixels as ink."""
+    import numpy as np
+
+    x0, top, x1, bottom = box
+    h, w = grey.shape
+    ix0, ix1 = max(0, int(x0)), min(w, int(np.ceil(x1)))
+    iy0, iy1 = max(0, int(top)), min(h, int(np.ceil(bottom)))
+    if ix1 - ix0 < 2 or iy1 - iy0 < 2:
+        return None
+    crop = grey[iy0:iy1, ix0:ix1]
+    lo, hi = int(crop.min()), int(crop.max())
+    if hi - lo < 48:
+        return None  # no contrast: keep the detector's box
+    ink = crop < (lo + hi) / 2
+    if ink.mean() > 0.5:
+        ink = ~ink
+    counts = ink.sum(axis=0 if vertical else 1)
+    # a row of ink all along the box is a rule or a frame, never text (glyphs leave gaps)
+    counts[counts >= 0.9 * ink.shape[0 if vertical else 1]] = 0
+    bands = _bands(counts)
+    n = ink.shape[1 if vertical else 0]
+    # the detector pads a line all round, so ink at the edge of its box is a neighbour's (a ruby
+    # box overlaps the larger line beside it), and the line is the band in the middle
+    inner = [b for b in bands if b[0] > 0 and b[1] < n - 1] or bands
+    bands = inner
+    middle = [b for b in bands if b[0] <= 0.75 * n and b[1] >= 0.25 * n]
+    if not middle:
+        return None
+    main = max(middle, key=lambda b: b[2])
+    c0, c1 = main[0], main[1]
+    grown = True
+    while grown:
+        grown = False
+        for a, b, mass in bands:
+            near = 0.3 * (c1 - c0 + 1)
+            if mass >= 0.15 * main[2] and ((a > c1 and a - c1 <= near) or (b < c0 and c0 - b <= near)):
+                c0, c1, grown = min(c0, a), max(c1, b), True
+    along = (ink[:, c0 : c1 + 1] if vertical else ink[c0 : c1 + 1, :]).any(axis=1 if vertical else 0)
+    nz = np.flatnonzero(along)
+    a0, a1 = int(nz[0]), int(nz[-1]) + 1
+    if vertical:
+        return ix0 + c0, iy0 + a0, ix0 + c1 + 1, iy0 + a1
+    return ix0 + a0, iy0 + c0, ix0 + a1, iy0 + c1 + 1
+
+
 def _ems(text: str) -> float:
-    """Length of a line in character widths: full-width (CJK) characters 1, the rest ½."""
+    """Length of a line in character widths: full-width (CJK) characters 1, the rest ½.  Signs
+    of ambiguous width (■ ※ ○ ・) are set full-width in Japanese type."""
     import unicodedata
 
-    return max(1.0, sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text))
+    return max(1.0, sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text))
 
 
 def read_image(image, *, page: int = 0, scale: float = 1.0) -> list[Line]:
@@ -254,9 +361,13 @@ def ocr_page(page: pdfium.PdfPage, page_no: int) -> tuple[list[Line], float, str
         return [], 0.0, "unavailable"
     name = engine_name()
     lines = None
+    try:
+        grey = _render_grey(page, RAPID_DPI)
+    except pdfium.PdfiumError:
+        return [], 0.0, "failed"
     if name == "rapidocr":
         try:
-            lines = rapid_lines(_rapid()(_render_rgb(page, RAPID_DPI)), scale=72 / RAPID_DPI, page=page_no)
+            lines = rapid_lines(_rapid()(_rgb(grey)), scale=72 / RAPID_DPI, page=page_no, grey=grey)
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own errors (and MemoryError)
             log.warning("RapidOCR failed on page %s; trying Tesseract", page_no, exc_info=True)
             _note_failure(exc)
@@ -269,14 +380,107 @@ def ocr_page(page: pdfium.PdfPage, page_no: int) -> tuple[list[Line], float, str
             return [], 0.0, "failed"
     if not lines:
         return [], 0.0, "done"
+    body = settle_sizes(lines)
+    lines = drop_ruby(lines, body)
+    rules = image_rules(grey, scale=72 / RAPID_DPI, least=3 * max(body, 6.0))
+    width = page.get_size()[0]
+    ordered = order_lines(lines, width=width, body=body, vertical=page_is_vertical(lines), rules=rules)
+    return ordered, body, "done"
+
+
+# An OCR'd line's size is measured to about a pixel of its ink: sizes this close to the body's
+# are the body's (bracketed lines measure up to 1.15 times, short kana lines 0.9 times).
+SAME_SIZE = (0.85, 1.2)
+
+
+def settle_sizes(lines: list[Line]) -> float:
+    """The body size of an OCR'd page (the size most characters are set in); sizes within
+    ``SAME_SIZE`` of it are set to it, so that only real headings and titles stand out."""
     weights: dict[float, int] = {}
     for ln in lines:
-        key = round(ln.size)
+        key = round(ln.size * 4) / 4
         weights[key] = weights.get(key, 0) + len(ln.text)
-    body = float(max(weights, key=weights.get))
-    width = page.get_size()[0]
-    ordered = order_lines(lines, width=width, body=body, vertical=page_is_vertical(lines))
-    return ordered, body, "done"
+    # neighbouring quarter points are one size measured a pixel apart
+    body = max(weights, key=lambda k: sum(weights.get(k + d, 0) for d in (-0.25, 0.0, 0.25)))
+    for ln in lines:
+        if SAME_SIZE[0] * body <= ln.size <= SAME_SIZE[1] * body:
+            ln.size = body
+    return body
+
+
+def drop_ruby(lines: list[Line], body: float) -> list[Line]:
+    """Furigana read as lines of their own: kana right beside a line set at least 1.5 times as
+    large (on its right when vertical, above it when horizontal) that they run along, at body
+    size over titles, at most ``RUBY_RATIO`` of the body over body text.  The text layer drops
+    them the same way (layout.build_lines, layout._drop_title_ruby)."""
+    out = []
+    for r in lines:
+        if not all("\u3041" <= ch <= "\u30ff" for ch in r.text) or r.size > body:
+            out.append(r)
+            continue
+        s = r.size
+        base = any(
+            b is not r and b.size >= (1.5 if s <= RUBY_RATIO * body else 1.8) * s and b.vertical == r.vertical
+            and (
+                (b.vertical and b.x1 - 1.0 * s <= r.x0 <= b.x1 + 0.6 * s and min(b.bottom, r.bottom) > max(b.top, r.top))
+                or (not b.vertical and b.top - 0.6 * s <= r.bottom <= b.top + 1.0 * s and min(b.x1, r.x1) > max(b.x0, r.x0))
+            )
+            for b in lines
+        )
+        if not base:
+            out.append(r)
+    return out
+
+
+def image_rules(grey, *, scale: float, least: float) -> list[tuple[float, float, float, float]]:
+    """Straight rules drawn on a page image, as boxes ``(x0, top, x1, bottom)`` in points: runs of
+    ink (light grey too: column rules are often #bbb) at least ``least`` points long.  A run at most
+    3 points thick is a rule; a bar up to 6 points thick (beside a 縦書き title) gives its two long
+    edges, as the text layer gives a filled rectangle's outline (extract._rules); anything thicker
+    is a band or a picture, no rule."""
+    import numpy as np
+
+    dark = grey < 200
+    n = max(int(least / scale), 8)
+    thin, bar = max(int(3 / scale), 2), int(6 / scale)
+    out = []
+    for along_x in (True, False):
+        d = dark if along_x else dark.T
+        if d.shape[1] < n:
+            continue
+        cs = np.zeros((d.shape[0], d.shape[1] + 1), dtype=np.int32)
+        np.cumsum(d, axis=1, out=cs[:, 1:])
+        full = (cs[:, n:] - cs[:, :-n]) == n  # a run of n dark pixels starts here
+        rows = np.flatnonzero(full.any(axis=1))
+        segs: list[list[int]] = []  # [first row, last row, start, end] of runs stacked row on row
+        open_: list[list[int]] = []
+        for r in rows:
+            starts = np.flatnonzero(full[r])
+            breaks = np.flatnonzero(np.diff(starts) > 1)
+            firsts = np.concatenate(([starts[0]], starts[breaks + 1]))
+            lasts = np.concatenate((starts[breaks], [starts[-1]])) + n
+            still = []
+            for a, b in zip(firsts.tolist(), lasts.tolist()):
+                for sg in open_:
+                    if sg[1] == r - 1 and sg[2] < b and a < sg[3]:
+                        sg[1], sg[2], sg[3] = r, min(sg[2], a), max(sg[3], b)
+                        still.append(sg)
+                        break
+                else:
+                    sg = [r, r, a, b]
+                    segs.append(sg)
+                    still.append(sg)
+            open_ = still
+        for r0, r1, a, b in segs:
+            if r1 - r0 + 1 > bar:
+                continue
+            edges = [(r0, r1 + 1)] if r1 - r0 + 1 <= thin else [(r0, r0), (r1 + 1, r1 + 1)]
+            for e0, e1 in edges:
+                if along_x:
+                    out.append((a * scale, float(e0 * scale), b * scale, float(e1 * scale)))
+                else:
+                    out.append((float(e0 * scale), a * scale, float(e1 * scale), b * scale))
+    return out
 
 
 # Regions of at most this many lines are read one by one; a page with more unreadable
