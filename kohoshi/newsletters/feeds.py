@@ -64,7 +64,7 @@ class ArticlesFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        text = item.body_text
+        text = item.plain_body
         return text[:200] + ("…" if len(text) > 200 else "")
 
     def item_pubdate(self, item):

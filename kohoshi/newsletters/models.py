@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kohoshi.places.models import Municipality
 
+from .formatting import plain_text
+
 
 class Category(models.Model):
     """Article categories (くらし, 子育て, …); extendable in the admin."""
@@ -159,6 +161,8 @@ class Article(models.Model):
     body_html = models.TextField(_("本文(HTML)"))
     # formatting.plain_text(body_source), kept beside the HTML: search snippets, the page's
     # description and the feeds read it on every request (parsing the source cost 0.2–1 ms each).
+    # Read it as plain_body: articles stored before it existed have it empty until
+    # `kohoshi render_bodies --apply`.
     body_text = models.TextField(_("本文(テキスト)"), blank=True, editable=False)
     pages = models.CharField(_("掲載ページ"), max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -178,6 +182,13 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def plain_body(self) -> str:
+        """The body as plain text: stored, or made from the source where it is not yet."""
+        if self.body_text or not self.body_source:
+            return self.body_text
+        return plain_text(self.body_source)
 
     def get_absolute_url(self) -> str:
         newsletter = self.issue.newsletter

@@ -265,7 +265,7 @@ def article(request, code, newsletter, issue, number):
     item = _published_article(code, newsletter, issue, number)
     siblings = list(item.issue.articles.order_by("position").values("position", "number", "title"))
     index = next(i for i, s in enumerate(siblings) if s["number"] == item.number)
-    description = item.body_text
+    description = item.plain_body
     audio = audio_for(item)
     response = render(
         request,

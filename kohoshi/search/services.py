@@ -114,11 +114,11 @@ def search_articles(
     results.count, results.count_is_lower_bound, ids = _matching_ids(
         parsed, criteria, order=order if order in ORDERS else "relevance", offset=(page - 1) * per_page, limit=per_page
     )
-    articles = Article.objects.with_place().defer("body_source", "body_html").in_bulk(ids)
+    articles = Article.objects.with_place().defer("body_html").in_bulk(ids)
     phrases = parsed.positive_phrases()
     parts = parsed.loose_words()
     results.hits = [
-        SearchHit(article=articles[i], snippet=snippet_html(articles[i].body_text, phrases, parts=parts))
+        SearchHit(article=articles[i], snippet=snippet_html(articles[i].plain_body, phrases, parts=parts))
         for i in ids
         if i in articles
     ]

@@ -565,7 +565,8 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
     if cur is not None and not any(b is cur for b in done):
         done.append(cur)
 
-    if done and not done[0].title and done[0].pages == [1] and _is_cover(done[0], pages):
+    # never the only text found: an issue is not all masthead (its title may just be unrecognised)
+    if len(done) > 1 and not done[0].title and done[0].pages == [1] and _is_cover(done[0], pages):
         warnings.append("p.1 の題字・表紙を記事にしませんでした")
         done = done[1:]
     articles = []

@@ -115,6 +115,14 @@ def test_a_masthead_before_the_first_title_is_not_published():
     assert any("題字" in w for w in warnings)
 
 
+def test_untitled_text_that_is_all_the_issue_is_kept_as_a_draft():
+    """Nothing else was found: it is the content with an unrecognised title, not a masthead."""
+    lines = [_line("図書館まつりのお知らせ", 20, 10.0, page=1), _line("本の交換会を開きます。", 34, 10.0, page=1)]
+    articles, warnings = assemble([(lines, 10.0)])
+    assert len(articles) == 1 and "本の交換会" in articles[0].body
+    assert not any("題字" in w for w in warnings)
+
+
 def test_a_number_set_large_is_no_title():
     lines = [
         _line("公園整備の請願が採択", 30, 15.0, page=1, font="Head"),
