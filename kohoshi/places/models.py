@@ -34,6 +34,12 @@ class MunicipalityQuerySet(models.QuerySet):
         return self.filter(newsletters__isnull=False).distinct()
 
 
+def municipality_full_name(prefecture: str, name: str, kind: str) -> str:
+    """Municipality.full_name from its columns (prefecture's name, name, kind), for rows read
+    without model instances."""
+    return name if kind == Municipality.Kind.PREFECTURE else f"{prefecture}{name}"
+
+
 class Municipality(models.Model):
     """A local government (自治体) that may publish newsletters.
 
@@ -75,8 +81,8 @@ class Municipality(models.Model):
     def full_name(self) -> str:
         """北海道苫小牧市, as the seed page shows it; a prefecture is just its name."""
         if self.kind == self.Kind.PREFECTURE:
-            return self.name
-        return f"{self.prefecture.name}{self.name}"
+            return self.name  # without reading the prefecture row
+        return municipality_full_name(self.prefecture.name, self.name, self.kind)
 
     def get_absolute_url(self) -> str:
         return reverse("newsletters:municipality", args=[self.code])

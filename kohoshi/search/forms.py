@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from kohoshi.newsletters.models import Category, Newsletter
-from kohoshi.places.models import Municipality, Prefecture
+from kohoshi.places.models import Municipality, Prefecture, municipality_full_name
 
 from .services import SearchFilters
 
@@ -77,10 +77,6 @@ class RowChoiceField(forms.ModelChoiceField):
         self.label_fields, self.row_label = tuple(label_fields), row_label
 
 
-def _municipality_label(prefecture: str, name: str, kind: str) -> str:
-    return Municipality(name=name, kind=kind, prefecture=Prefecture(name=prefecture)).full_name
-
-
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("検索語"), max_length=200, required=False)
     pref = RowChoiceField(
@@ -91,7 +87,7 @@ class SearchForm(forms.Form):
         label=_("自治体"), queryset=Municipality.objects.filter(newsletters__isnull=False).distinct()
         .select_related("prefecture").order_by("code"),
         required=False, empty_label=_("すべて"), to_field_name="code", widget=PlainSelect,
-        label_fields=["prefecture__name", "name", "kind"], row_label=_municipality_label,
+        label_fields=["prefecture__name", "name", "kind"], row_label=municipality_full_name,
     )
     nl = RowChoiceField(
         label=_("広報紙"), queryset=Newsletter.objects.select_related("municipality").order_by("municipality", "pk"),

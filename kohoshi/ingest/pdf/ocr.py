@@ -228,10 +228,8 @@ def rapid_lines(result, *, scale: float, page: int, dx: float = 0.0, dy: float =
             x0, top, x1, bottom = ink
         x0, x1, top, bottom = x0 * scale + dx, x1 * scale + dx, top * scale + dy, bottom * scale + dy
         thickness, length = ((x1 - x0), (bottom - top)) if vertical else ((bottom - top), (x1 - x0))
-        if ink is not None:
-            size = min(thickness, length / _ems(text)) if len(text) >= 4 else thickness
-        else:
-            size = min(thickness, length / _ems(text)) if len(text) >= 3 else thickness
+        # the pitch of a short line is unreliable; ink boxes make the thickness reliable sooner
+        size = min(thickness, length / _ems(text)) if len(text) >= (4 if ink is not None else 3) else thickness
         lines.append(Line(text=text, x0=x0, top=top, x1=x1, bottom=bottom, size=size, vertical=vertical, page=page, ocr=True))
     return lines
 
@@ -276,8 +274,7 @@ def _ink_box(grey, box: tuple[float, float, float, float], vertical: bool) -> tu
     n = ink.shape[1 if vertical else 0]
     # the detector pads a line all round, so ink at the edge of its box is a neighbour's (a ruby
     # box overlaps the larger line beside it), and the line is the band in the middle
-    inner = [b for b in bands if b[0] > 0 and b[1] < n - 1] or bands
-    bands = inner
+    bands = [b for b in bands if b[0] > 0 and b[1] < n - 1] or bands
     middle = [b for b in bands if b[0] <= 0.75 * n and b[1] >= 0.25 * n]
     if not middle:
         return None
