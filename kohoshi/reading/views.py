@@ -248,10 +248,12 @@ def figure(request, code, newsletter, issue, number, figure_id):
     return response
 
 
-def _published_article(code, newsletter, issue, number) -> Article:
-    """The public article at this URL, with its issue, newsletter and place; else 404."""
+def _published_article(code, newsletter, issue, number, *related: str) -> Article:
+    """The public article at this URL, with its issue, newsletter and place (and `related`,
+    for select_related); else 404."""
+    articles = Article.objects.published().with_place()
     return get_object_or_404(
-        Article.objects.published().with_place(),
+        articles.select_related(*related) if related else articles,  # select_related() alone follows every key
         issue__newsletter__municipality_id=code,
         issue__newsletter__slug=newsletter,
         issue__slug=issue,
@@ -262,7 +264,7 @@ def _published_article(code, newsletter, issue, number) -> Article:
 @require_safe
 @cached_page(lambda code, newsletter, issue, number: [issue_scope(code, newsletter, issue)])
 def article(request, code, newsletter, issue, number):
-    item = _published_article(code, newsletter, issue, number)
+    item = _published_article(code, newsletter, issue, number, "audio")
     siblings = list(item.issue.articles.order_by("position").values("position", "number", "title"))
     index = next(i for i, s in enumerate(siblings) if s["number"] == item.number)
     description = item.plain_body

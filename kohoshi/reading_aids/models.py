@@ -47,7 +47,9 @@ class ArticleFurigana(models.Model):
 
 class ArticleAudio(models.Model):
     """The article read aloud (MP3), made by a background task when an issue is published or an
-    article edited. `source_hash` is the hash of the prepared speech text."""
+    article edited. `source_hash` is the hash of the prepared speech text (the podcast's guids
+    name it); `inputs_hash` the hash of what that text is made from (title, stored body, the
+    municipality's name readings), which the article page compares cheaply."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("準備中")
@@ -56,6 +58,7 @@ class ArticleAudio(models.Model):
 
     article = models.OneToOneField("newsletters.Article", on_delete=models.CASCADE, related_name="audio")
     source_hash = models.CharField(max_length=64)
+    inputs_hash = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(upload_to="audio/", blank=True)
     engine = models.CharField(max_length=40, blank=True)

@@ -76,6 +76,30 @@ def test_audio_of_changed_text_is_not_offered(aids_on, settings):
     assert services.audio_for(article) is None
 
 
+def test_the_page_checks_ready_audio_by_its_inputs_without_preparing_the_speech_text(settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path
+    issue = make_issue(n_articles=1)
+    article = issue.articles.get()
+    names = services.names_for(issue.newsletter.municipality_id)
+    legacy = ArticleAudio.objects.create(
+        article=article, status=ArticleAudio.Status.READY, file="audio/x.mp3",
+        source_hash=services._script_hash(services._script(article, names)),
+    )
+    assert services.audio_for(article) == legacy  # made before inputs_hash: the speech text decides
+    monkeypatch.setattr(services.speech, "article_audio", lambda *a, **k: pytest.fail("audio made again"))
+    assert services.audio_make(article.pk) == ArticleAudio.Status.READY  # current: only its inputs recorded
+    legacy.refresh_from_db()
+    assert legacy.inputs_hash == services._audio_inputs_hash(article, names)
+
+    monkeypatch.setattr(services.speech, "speech_script", lambda *a, **k: pytest.fail("speech text prepared"))
+    assert services.audio_for(article) == legacy
+    article.body_html += "<p>追記があります。</p>"
+    assert services.audio_for(article) is None  # the text changed: no audio of the old text
+    article.refresh_from_db()
+    NameReading.objects.create(municipality_id=issue.newsletter.municipality_id, surface="厚木", reading="あつぎ")
+    assert services.audio_for(article) is None  # a name reading changes what is read aloud
+
+
 def test_a_name_reading_recomputes_the_municipalitys_furigana(aids_on):
     with aids_on():
         issue = make_issue(n_articles=1, publish=False)
