@@ -85,6 +85,9 @@ class Line:
     column: int = 0
     column_end: float = 0.0
     role: str = ""  # "title" when a table-of-contents entry names this line
+    # a short label in smaller type set before the rest of a row ("グアテマラ" before a display
+    # title): _join_row keeps the row whole and names the label here (split.py takes it off titles)
+    lead: str = ""
     ocr: bool = False  # read by OCR from an image of the page
     chars: list[Char] = field(default_factory=list, repr=False)
     # a block of lines written the other way than the page (see _cross_blocks), ordered on its own
@@ -757,6 +760,12 @@ def page_is_vertical(lines: list[Line]) -> bool:
     return v > h
 
 
+# A row's first piece is a label (a kicker) when it is this much smaller than the row's main type
+# and short; 21 pt country labels before 26 pt titles in a designer's report are 1.24x smaller.
+LEAD_SIZE_RATIO = 1.15
+LEAD_MAX_CHARS = 10
+
+
 def _join_row(items: list[Line], body: float) -> Line:
     first = items[0]
     parts = [first.text]
@@ -764,13 +773,23 @@ def _join_row(items: list[Line], body: float) -> Line:
         parts.append("｜" if c.a0 - p.a1 >= CELL_GAP_EM * body else " ")
         parts.append(c.text)
     n = sum(len(ln.text) for ln in items) or 1
+    main = max(items, key=lambda ln: len(ln.text))
+    lead = (
+        first.text
+        if first is not main
+        and len(first.text.strip()) <= LEAD_MAX_CHARS
+        and first.size * LEAD_SIZE_RATIO <= main.size
+        and all(abs(ln.size - main.size) <= 0.12 * main.size for ln in items[1:])
+        else ""
+    )
     return Line(
+        lead=lead,
         text="".join(parts),
         x0=min(ln.x0 for ln in items),
         top=min(ln.top for ln in items),
         x1=max(ln.x1 for ln in items),
         bottom=max(ln.bottom for ln in items),
-        size=max(items, key=lambda ln: len(ln.text)).size,
+        size=main.size,
         vertical=first.vertical,
         bold=sum(ln.bold * len(ln.text) for ln in items) / n,
         font=first.font,

@@ -515,7 +515,17 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
                         # OCR noise set large ("上 IvyFンううテー"): no title rather than a wrong one
                         kind_of_title = "implausible"
                         text = ""
+                    lead = ln.lead.strip()
+                    if lead and text.startswith(lead) and len(text) > len(lead) + 1:
+                        # a label before the title ("グアテマラ｜慢性栄養不良から…"): the article's
+                        # first line, not part of its name
+                        text = text[len(lead):].lstrip(" 　｜|")
+                    else:
+                        lead = ""
                     cur = _Building(title=text, title_line=ln, pages=[ln.page], title_kind=kind_of_title)
+                    if lead:
+                        cur.logical.append(_Logical(lead, "body", blank_before=False))
+                        cur.chars += len(lead)
                     if not text:
                         cur.title_line = None
                 cur.last, cur.last_kind = ln, "title"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kohoshi.ingest.pdf.layout import Char, Line, build_lines, char_directions
+from kohoshi.ingest.pdf.layout import Char, Line, build_lines, char_directions, order_lines
 from kohoshi.ingest.pdf.split import assemble, fragment_title
 
 REAL = Path(os.environ.get("INGEST_REAL_DIR", "/work/ingest-real"))
@@ -100,6 +100,33 @@ def test_without_a_page_title_tier_every_title_size_line_starts_an_article():
         pages.append((lines, 10.0))
     articles, _ = assemble(pages)
     assert len(articles) == 6
+
+
+def _labelled_title(label: str, label_size: float, title: str, title_size: float, top: float, page: int) -> list[Line]:
+    """A label box and a display title on one visual row, bottoms aligned (as a designer sets a
+    country's name before the title of its spread)."""
+    lx1 = 40 + len(label) * label_size
+    return [
+        _line(label, top + title_size - label_size, label_size, page=page, font="Label", width=lx1 - 40),
+        _line(title, top, title_size, page=page, font="Head", x0=lx1 + 24, width=title_size * len(title)),
+    ]
+
+
+def test_a_smaller_label_before_a_title_on_its_row_is_the_articles_first_line_not_its_title():
+    # an activity report: each spread opens with a 21 pt country label beside a 26 pt title
+    pages = []
+    for p, (label, title) in enumerate([("グアテマラ", "子どもの栄養を守りたい"), ("リベリア", "学校に通える未来を")], 1):
+        lines = _labelled_title(label, 21.0, title, 26.0, 40, p) + _body(90, p)
+        pages.append((order_lines(lines, width=595, body=10.0, vertical=False), 10.0))
+    articles, _ = assemble(pages)
+    assert [a.title for a in articles] == ["子どもの栄養を守りたい", "学校に通える未来を"]
+    assert articles[0].body.startswith("グアテマラ\n") and "会議で市の取り組み" in articles[0].body
+
+
+def test_a_row_of_one_size_stays_one_title():
+    lines = _labelled_title("第3回", 26.0, "市民のつどいを開きます", 26.0, 40, 1) + _body(90, 1)
+    articles, _ = assemble([(order_lines(lines, width=595, body=10.0, vertical=False), 10.0)])
+    assert [a.title for a in articles] == ["第3回 市民のつどいを開きます"]  # the same type: one title
 
 
 def test_a_masthead_before_the_first_title_is_not_published():
