@@ -285,7 +285,7 @@ def article(request, code, newsletter, issue, number):
             # there is no page to open, say so instead of leaving a dead reference.
             "paper_page": next(iter(pages_list(item.pages)), None) if item.issue.source_pdf else None,
             "refers_to_paper": refers_to_paper(item.body_source),
-            "figures": item.figures.public(),
+            "figures": item.figures.public().order_by("position"),  # not Meta's article order: no joins
             # Behind nginx (which may answer later readers from its cache) the page counts its
             # view with a beacon (article_viewed); otherwise cached_page counts it.
             "view_beacon": beacon_mode(request),
