@@ -84,6 +84,9 @@ class Line:
     c1: float = 0.0
     column: int = 0
     column_end: float = 0.0
+    # filled in by split.mark_frame_ends: where the lines around this one end, when they stop
+    # short of the column's end (a text frame beside a photo)
+    frame_end: float = 0.0
     role: str = ""  # "title" when a table-of-contents entry names this line
     # a short label in smaller type set before the rest of a row ("グアテマラ" before a display
     # title): _join_row keeps the row whole and names the label here (split.py takes it off titles)

@@ -256,6 +256,7 @@ class _Logical:
     text: str
     kind: str  # body, h1, h2
     blank_before: bool
+    lines: int = 1
 
 
 @dataclass
@@ -279,6 +280,59 @@ def _full(ln: Line) -> bool:
     return ln.a1 >= ln.column_end - 1.2 * ln.size
 
 
+# a text frame narrower than its column: at least this many characters wide
+FRAME_MIN_EMS = 15
+FRAME_WINDOW = 4
+
+
+def mark_frame_ends(lines: list[Line]) -> None:
+    """Set ``frame_end`` of the lines of a text frame narrower than its column (a box beside a
+    photo, a boxed notice): where the lines around each one end, so that a line about as long as
+    its neighbours is seen to wrap although it stops short of the column's end.
+
+    A frame is a run of consecutive lines of one size in one column starting together (a
+    first-line indent allowed).  A line's frame ends where the longest of the ``FRAME_WINDOW``
+    lines before it ends, or of those after it if they end sooner: a wider paragraph may sit
+    right above or below the frame in the same column.  Frames under ``FRAME_MIN_EMS``
+    characters are left alone: short lines that end alike are a list of items more often than
+    wrapped text."""
+    i = 0
+    while i < len(lines):
+        first = lines[i]
+        j = i + 1
+        while j < len(lines):
+            p, ln = lines[j - 1], lines[j]
+            if (
+                ln.page != first.page or ln.column != first.column or ln.vertical != first.vertical
+                or ln.table_row or first.table_row or abs(ln.size - first.size) > 0.08 * first.size
+                or abs(ln.a0 - p.a0) > 1.5 * ln.size or not 0 < ln.c0 - p.c0 <= 2.2 * ln.size
+            ):
+                break
+            j += 1
+        for k in range(i, j):
+            ln = lines[k]
+            sides = [side for side in (lines[max(i, k - FRAME_WINDOW) : k], lines[k + 1 : min(j, k + 1 + FRAME_WINDOW)]) if side]
+            if len(sides) == 2 and min(map(len, sides)) < 2:
+                sides = [max(sides, key=len)]  # one line alone may be the last of a paragraph
+            edge = min((max(m.a1 for m in side) for side in sides), default=0.0)
+            if edge - ln.a0 >= FRAME_MIN_EMS * ln.size and edge < ln.column_end - 1.2 * ln.size:
+                ln.frame_end = edge
+        i = j
+
+
+def _frame_full(ln: Line, slack: float) -> bool:
+    """A line that does not end a sentence and ends within ``slack`` characters short of its
+    frame's end: it wraps (proportional type leaves a ragged edge a few characters deep).  A line
+    reaching well beyond the lines around it is no frame's: they are just short lines."""
+    tail = ln.text.rstrip()
+    return (
+        ln.frame_end > 0 and ln.frame_end - slack * ln.size <= ln.a1 <= ln.frame_end + 4 * ln.size
+        and bool(tail) and tail[-1] not in _END
+    )
+
+
+# a line that opens an item of a list: "場所：", "(2)", "〒243-8511"
+_ITEM = re.compile(r"^(?:[^\s：:、。]{1,8}[：:]|[(（]?[0-9０-９]{1,2}[)）]|[〒➀-➓①-⑳])")
 _OPEN = "（(「『【〔［"
 _CLOSE = "）)」』】〕］"
 _END = "。．.！!？?」』）)】"
@@ -299,8 +353,10 @@ def _wraps(prev: Line, ln: Line, paragraph: str) -> bool:
     depth = sum(paragraph.count(c) for c in _OPEN) - sum(paragraph.count(c) for c in _CLOSE)
     if depth > 0 and ln.a0 <= prev.a0 + 0.5 * ln.size:
         return True
+    if abs(ln.a0 - prev.a0) > 0.5 * ln.size:
+        return False
     tail = prev.text.rstrip()
-    return bool(tail) and tail[-1] not in _END and prev.a1 >= prev.column_end - 4 * prev.size and abs(ln.a0 - prev.a0) <= 0.5 * ln.size
+    return (_frame_full(prev, 3.0) and not _ITEM.match(text)) or (bool(tail) and tail[-1] not in _END and prev.a1 >= prev.column_end - 4 * prev.size)
 
 
 def _continues_title(t: Line, ln: Line) -> bool:
@@ -330,15 +386,20 @@ def _continues_title(t: Line, ln: Line) -> bool:
 
 def _render(b: _Building) -> str:
     out: list[str] = []
+    item = False
     for lg in b.logical:
         text = lg.text.strip()
         if not text:
             continue
-        if lg.kind == "h1" and not text.startswith(("■", "□", "◆", "●")):
+        # a list item set in bold (●, ・) is an item, not a heading, and follows the item before it
+        was_item, item = item, lg.kind == "h2" and text[0] in MARKERS
+        if lg.lines >= 2 and text.endswith("。"):
+            pass  # a sentence wrapped over lines in bold or larger type is a lead paragraph, no heading
+        elif lg.kind == "h1" and not text.startswith(("■", "□", "◆", "●")):
             text = "■" + text
-        elif lg.kind == "h2" and not text.startswith(("◇", "◆", "□", "■", "▽")):
+        elif lg.kind == "h2" and not item:
             text = "◇" + text
-        if out and lg.blank_before:
+        if out and lg.blank_before and not (item and was_item):
             out.append("")
         out.append(text)
     return "\n".join(out).strip()
@@ -471,6 +532,7 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
     pages, _contents, warnings = apply_contents(pages)
     for lines, body in pages:
         mark_boards(lines, body)
+        mark_frame_ends(lines)
     tiers = page_title_tier(pages)
     kinds = [classify(ln, body) for lines, body in pages for ln in lines]
     board = "title" not in kinds and kinds.count("h1") >= 2
@@ -553,8 +615,12 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
                 cur.ocr_chars += len(text)
             prev, prev_kind = cur.last, cur.last_kind
             if kind in ("h1", "h2"):
-                if prev is not None and prev_kind == kind and cur.logical and cur.logical[-1].kind == kind and _full(prev):
+                if (
+                    prev is not None and prev_kind == kind and cur.logical and cur.logical[-1].kind == kind
+                    and (_full(prev) or _frame_full(prev, 1.2)) and text[0] not in MARKERS
+                ):
                     cur.logical[-1].text += text
+                    cur.logical[-1].lines += 1
                 else:
                     cur.logical.append(_Logical(text, kind, blank_before=True))
             else:

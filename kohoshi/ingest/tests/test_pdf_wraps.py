@@ -1,0 +1,89 @@
+"""Wrapped lines of text frames narrower than their column, bold paragraphs and bold lists
+(split.mark_frame_ends, split._frame_full, split._render).
+
+Found on real newsletters (bench/ingest/real_truth): a paragraph set in a box beside a photo kept
+every line break ("日中の明るい時間だけ⏎の開催であることや"), because only lines reaching the
+column's far end counted as wrapped; a lead paragraph in bold became one ◇ heading per line; a
+bold bullet list got ◇ before each ● and its items were run together."""
+
+from __future__ import annotations
+
+from kohoshi.ingest.pdf.layout import Line
+from kohoshi.ingest.pdf.split import assemble
+
+COLUMN = 500.0  # the column reaches x = 40 + 500; the frames below stop far short of it
+
+
+def _line(text: str, top: float, *, size: float = 10.0, bold: float = 0.0, x0: float = 40.0) -> Line:
+    x1 = x0 + sum(size if ord(ch) > 0x2E7F else size / 2 for ch in text)
+    return Line(
+        text=text, x0=x0, top=top, x1=x1, bottom=top + size, size=size, bold=bold, page=1,
+        a0=x0, a1=x1, c0=top, c1=top + size, column=0, column_end=x0 + COLUMN,
+    )
+
+
+def _issue(rows: list[str], *, bold: float = 0.0) -> str:
+    """The body of a one-article issue: a title, then ``rows`` one line each, 15 points apart."""
+    lines = [_line("夏まつりを開きました", 40.0, size=20.0, bold=1.0)]
+    lines += [_line(text, 80.0 + 15 * k, bold=bold) for k, text in enumerate(rows)]
+    articles, _warnings = assemble([(lines, 10.0)])
+    assert [a.title for a in articles] == ["夏まつりを開きました"]
+    return articles[0].body
+
+
+FRAME = [  # 20 characters a line, in a box 200 points wide beside a photo
+    "今年の夏まつりは三年ぶりに校庭で開かれ、",
+    "朝から大勢の親子連れでにぎわいました。模擬",
+    "店や輪投げのほか、保護者による太鼓の演奏",
+    "もあり、最後まで笑い声が絶えませんでした。",
+    "来年はさらに多くの方に楽しんでいただける",
+    "よう準備を進めます。",
+]
+
+
+def test_the_wrapped_lines_of_a_frame_narrower_than_its_column_are_one_paragraph():
+    assert _issue(FRAME).split("\n") == [
+        "今年の夏まつりは三年ぶりに校庭で開かれ、朝から大勢の親子連れでにぎわいました。模擬"
+        "店や輪投げのほか、保護者による太鼓の演奏もあり、最後まで笑い声が絶えませんでした。",
+        "来年はさらに多くの方に楽しんでいただけるよう準備を進めます。",
+    ]
+
+
+def test_a_paragraph_set_in_bold_is_a_paragraph_not_a_heading_a_line():
+    body = _issue(FRAME, bold=1.0)
+    assert "◇" not in body
+    assert body.split("\n")[-1] == "来年はさらに多くの方に楽しんでいただけるよう準備を進めます。"
+
+
+def test_a_bold_bullet_list_keeps_one_item_a_line_without_a_heading_mark():
+    rows = [
+        "●会場は小学校の校庭と体育館の二か所です",
+        "●雨の日は体育館だけで催しを行います",
+        "●車での来場はご遠慮ください",
+    ]
+    assert _issue(rows, bold=1.0).split("\n") == rows
+
+
+def test_short_items_that_end_alike_are_not_run_together():
+    rows = ["日時 八月六日土曜日", "場所 市立第一小学校", "定員 先着三十人まで"]
+    assert _issue(rows).split("\n") == rows
+
+
+def test_a_line_far_longer_than_the_short_lines_around_it_is_no_frames_wrap():
+    rows = [
+        "放送は毎週火曜の午前九時から",
+        "再放送は土曜の午後一時から",
+        "ほかにも市の公式アカウントなどさまざまな手段で情報を発信中",
+        "詳しくは市のホームページをご覧ください",
+    ]
+    assert _issue(rows).split("\n") == rows
+
+
+def test_items_of_a_list_as_long_as_a_frame_stay_apart():
+    # lines that end short of the column alike, each opening with a label: items, not a wrap
+    rows = [
+        "梨：高沢農園の直売所(愛甲三〇〇二番地)【電話】二五〇-一一七四",
+        "葡萄：玉川ぶどう園の直売所(小野一〇二八番地)【電話】二四八-〇四六四",
+        "(3)二つの直売所はどちらも八月中旬から九月上旬まで営業",
+    ]
+    assert _issue(rows).split("\n") == rows
