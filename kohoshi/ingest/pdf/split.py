@@ -409,7 +409,7 @@ def page_title_tier(pages: list[tuple[list[Line], float]]) -> dict[int, str]:
     style = _styles([ln for c in cands for ln in c])
     text_pages = sum(1 for lines, _ in pages if lines)
     # OCR gives no face and a size that wavers from line to line: the tier is found on the
-    # text layer only (an issue scanned whole keeps the plain size rule)
+    # text layer here (a scanned issue has its own rule, scan_title_tier)
     leads: Counter[int] = Counter(style[id(c[0])] for c in cands if c and not c[0].ocr)
     tier = None
     for st, n in leads.most_common():
@@ -490,17 +490,14 @@ def scan_title_tier(pages: list[tuple[list[Line], float]]) -> dict[int, str]:
     a printer's spread two pages), names the articles, every line of it; the issue's other
     title-size lines (subheadings, display type in pictures and call-outs, the cover's teasers)
     are section headings of the article they stand in.  Without such a style nothing changes."""
-    heads: list[list[Line]] = []
-    for lines, body in pages:
-        found = []
-        if lines and all(ln.ocr for ln in lines):
-            for i, ln in enumerate(lines):
-                if (
-                    classify(ln, body) == "title" and ln.role not in ("title", "board")
-                    and not fragment_title(ln.text) and _heads_text(lines, i, body)
-                ):
-                    found.append(ln)
-        heads.append(found)
+    def display(ln: Line, body: float) -> bool:
+        return classify(ln, body) == "title" and ln.role not in ("title", "board") and not fragment_title(ln.text)
+
+    scanned = [bool(lines) and all(ln.ocr for ln in lines) for lines, _ in pages]
+    heads = [
+        [ln for i, ln in enumerate(lines) if display(ln, body) and _heads_text(lines, i, body)] if scan else []
+        for (lines, body), scan in zip(pages, scanned)
+    ]
     groups: list[tuple[bool, float]] = []
     style: dict[int, int] = {}
     for ln in sorted((ln for h in heads for ln in h), key=lambda ln: -ln.size):
@@ -523,12 +520,10 @@ def scan_title_tier(pages: list[tuple[list[Line], float]]) -> dict[int, str]:
     if tier is None:
         return {}
     kinds: dict[int, str] = {}
-    for (lines, body), h in zip(pages, heads):
-        if not lines or not all(ln.ocr for ln in lines):
-            continue
+    for (lines, body), h, scan in zip(pages, heads, scanned):
         named = {id(ln) for ln in h if style[id(ln)] == tier}
-        for ln in lines:
-            if classify(ln, body) == "title" and ln.role not in ("title", "board") and not fragment_title(ln.text):
+        for ln in lines if scan else []:
+            if display(ln, body):
                 kinds[id(ln)] = "title" if id(ln) in named else "h1"
     return kinds
 

@@ -263,3 +263,26 @@ def test_a_row_joined_from_ocr_pieces_is_still_ocr():
     pieces = [_scan("旧佐川邸の公園整備", 40, 16.6, page=1, width=150), _scan("実施設計の大詰めへ", 44, 12.0, page=1, x0=250, width=120)]
     row = order_lines([*pieces, *_scan_body(75, 1)], width=595, body=SCAN_BODY, vertical=False)[0]
     assert row.text.startswith("旧佐川邸の公園整備") and "実施設計" in row.text and row.ocr
+
+
+@pytest.mark.heavy
+@pytest.mark.parametrize("name", ["yasutake-flat-report-r4dfw", "yasutake-flat-report-r4w"])
+def test_real_scanned_reports_split_into_the_judged_articles(name):
+    """Image-only reports read by RapidOCR: one draft per judged article, on its page (the
+    titles as read may carry the subtitle printed after them)."""
+    from kohoshi.ingest.pdf import extract_issue, ocr
+
+    pdf, truth = REAL / f"{name}.pdf", TRUTH / f"{name}.json"
+    if not pdf.exists() or not truth.exists():
+        pytest.skip(f"{pdf} not available (real PDFs are never committed)")
+    if ocr.engine_name() != "rapidocr":
+        pytest.skip("RapidOCR is not installed")
+
+    def key(title: str) -> str:
+        return unicodedata.normalize("NFKC", title).replace(" ", "")
+
+    judged = json.loads(truth.read_text(encoding="utf-8"))["articles"]
+    issue = extract_issue(pdf)
+    assert len(issue.articles) == len(judged)
+    for want in judged:
+        assert any(key(a.title).startswith(key(want["title"])) and want["pages"][0] in a.pages for a in issue.articles), want["title"]
