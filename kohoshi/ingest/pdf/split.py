@@ -484,12 +484,15 @@ def _runs(lines: list[Line], ids: set[int]) -> int:
 def scan_title_tier(pages: list[tuple[list[Line], float]]) -> dict[int, str]:
     """:func:`page_title_tier` for a scanned issue, whose OCR'd lines have no face and a size
     measured from the ink.  A style is a direction and a size within ``SCAN_SAME_STYLE``; only
-    title-size lines that head running text (:func:`_heads_text`) count.  A style that leads
-    (is the first such line of) at least three scanned pages and a third of the pages with text,
-    about once a page (at most twice a page on average: a page may hold a second short article,
-    a printer's spread two pages), names the articles, every line of it; the issue's other
-    title-size lines (subheadings, display type in pictures and call-outs, the cover's teasers)
-    are section headings of the article they stand in.  Without such a style nothing changes."""
+    title-size lines that head running text (:func:`_heads_text`) count.  The largest such style,
+    when it leads (is the first such line of) at least three scanned pages and a third of the
+    pages with text, about once a page (at most twice a page on average: a page may hold a
+    second short article, a printer's spread two pages), over a smaller style of subheadings used
+    on at least two pages (a report's two tiers), names the articles, every line of it;
+    the issue's other title-size lines (subheadings, display type in pictures and call-outs, the
+    cover's teasers) are section headings of the article they stand in.  Without such a style
+    nothing changes."""
+
     def display(ln: Line, body: float) -> bool:
         return classify(ln, body) == "title" and ln.role not in ("title", "board") and not fragment_title(ln.text)
 
@@ -514,7 +517,13 @@ def scan_title_tier(pages: list[tuple[list[Line], float]]) -> dict[int, str]:
     for st, n in leads.most_common():
         pages_with = sum(1 for h in heads if any(style[id(ln)] == st for ln in h))
         starts = sum(_runs(lines, {id(ln) for ln in h if style[id(ln)] == st}) for (lines, _), h in zip(pages, heads))
-        if n >= 3 and n * 3 >= text_pages and starts <= 2 * pages_with:
+        # the largest heading of running text (a section heading is never set larger than the
+        # title of its article), over section headings of a smaller style on two pages or more:
+        # a newsletter whose articles all share one heading style has no such pair
+        vertical, size = groups[st]
+        largest = next(k for k, g in enumerate(groups) if g[0] == vertical) == st
+        sections = sum(1 for h in heads if any(ln.vertical == vertical and ln.size < SCAN_SAME_STYLE * size for ln in h))
+        if n >= 3 and n * 3 >= text_pages and starts <= 2 * pages_with and largest and sections >= 2:
             tier = st
             break
     if tier is None:
