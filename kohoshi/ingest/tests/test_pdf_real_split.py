@@ -259,6 +259,29 @@ def test_a_scanned_newsletter_of_several_articles_a_page_keeps_every_title():
     assert len(articles) == 9
 
 
+def test_a_scanned_newsletter_whose_titles_do_not_all_head_text_keeps_every_title():
+    # two articles a page in one title style that the scan measured apart (16.5 and 18.3 pt);
+    # the larger titles stand over a deck, not over body text: no report's tiers here
+    pages = []
+    for p in range(1, 5):
+        lines = [_scan(f"市民まつり{p}のお知らせ", 30, 16.5, page=p), *_scan_body(60, p)]
+        lines += [_scan(f"【特集】防災訓練{p}を行います", 140, 18.3, page=p), _scan("会場は中央公園です", 172, 12.7, page=p)]
+        lines += _scan_body(200, p)
+        pages.append((lines, SCAN_BODY))
+    articles, _ = assemble(pages)
+    assert len(articles) == 8
+
+
+def test_a_scanned_feature_title_set_larger_than_the_usual_titles_stays_a_title():
+    pages = [([_scan("特集 みんなでつくるまち", 30, 22.0, page=1), *_scan_body(65, 1)], SCAN_BODY)]
+    for p in range(2, 5):
+        lines = [_scan(f"お知らせ{p}の記事です", 30, 16.5, page=p), *_scan_body(60, p)]
+        lines += [_scan(f"申し込み方法{p}", 140, 13.5, page=p), *_scan_body(170, p)]
+        pages.append((lines, SCAN_BODY))
+    articles, _ = assemble(pages)
+    assert articles[0].title == "特集 みんなでつくるまち" and articles[0].pages == [1]
+
+
 def test_a_row_joined_from_ocr_pieces_is_still_ocr():
     pieces = [_scan("旧佐川邸の公園整備", 40, 16.6, page=1, width=150), _scan("実施設計の大詰めへ", 44, 12.0, page=1, x0=250, width=120)]
     row = order_lines([*pieces, *_scan_body(75, 1)], width=595, body=SCAN_BODY, vertical=False)[0]
