@@ -801,6 +801,7 @@ def _join_row(items: list[Line], body: float) -> Line:
         a1=max(ln.a1 for ln in items),
         c0=min(ln.c0 for ln in items),
         c1=max(ln.c1 for ln in items),
+        ocr=any(ln.ocr for ln in items),
     )
 
 

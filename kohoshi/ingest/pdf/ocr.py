@@ -548,11 +548,17 @@ def _rapid_regions(page: pdfium.PdfPage, boxes, width: float, height: float) -> 
 
     engine = _rapid()
     out: list[str | None] = []
-    for box in boxes:
-        img = _render_rgb(page, RAPID_DPI, _crop(box, width, height))
-        if box[4]:
-            img = np.ascontiguousarray(np.rot90(img))
-        result = engine(img, use_det=False, use_cls=False, use_rec=True)
-        text = "".join("".join(str(t).split()) for t in (result.txts or ()))
-        out.append(text or None)
+    try:
+        for box in boxes:
+            img = _render_rgb(page, RAPID_DPI, _crop(box, width, height))
+            if box[4]:
+                img = np.ascontiguousarray(np.rot90(img))
+            result = engine(img, use_det=False, use_cls=False, use_rec=True)
+            text = "".join("".join(str(t).split()) for t in (result.txts or ()))
+            out.append(text or None)
+    finally:
+        # RapidOCR keeps a call's use_* flags: without detection the next full page would come
+        # back as one recognised strip (and be read by Tesseract instead)
+        g = engine.cfg.Global
+        engine.update_params(use_det=g.use_det, use_cls=g.use_cls, use_rec=g.use_rec)
     return out

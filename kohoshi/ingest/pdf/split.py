@@ -470,7 +470,7 @@ def page_title_tier(pages: list[tuple[list[Line], float]]) -> dict[int, str]:
     style = _styles([ln for c in cands for ln in c])
     text_pages = sum(1 for lines, _ in pages if lines)
     # OCR gives no face and a size that wavers from line to line: the tier is found on the
-    # text layer only (an issue scanned whole keeps the plain size rule)
+    # text layer here (a scanned issue has its own rule, scan_title_tier)
     leads: Counter[int] = Counter(style[id(c[0])] for c in cands if c and not c[0].ocr)
     tier = None
     for st, n in leads.most_common():
@@ -506,6 +506,98 @@ def page_title_tier(pages: list[tuple[list[Line], float]]) -> dict[int, str]:
     return kinds
 
 
+# An OCR'd line's size is its ink measured to about a pixel (ocr.settle_sizes): one style of a
+# scan spans up to 8 % (titles of one report 16.6–17.3 pt, its subheadings at most 14 pt).
+SCAN_SAME_STYLE = 0.92
+
+
+def _heads_text(lines: list[Line], i: int, body: float) -> bool:
+    """Whether ``lines[i]`` heads running text: past the lines that continue it (its size, right
+    under it), the next two lines are body-size text, the first right under it, the second right
+    under that.  Display type in a picture, a chart's figures, a call-out list or a cover's
+    teasers is followed by more display type, small print or nothing."""
+    t = last = lines[i]
+    j = i + 1
+    while (
+        j < len(lines) and lines[j].vertical == t.vertical and abs(lines[j].size - t.size) <= 0.12 * t.size
+        and 0 <= lines[j].c0 - last.c1 <= t.size
+    ):
+        last, j = lines[j], j + 1
+    run = lines[j : j + 2]
+    return (
+        len(run) == 2
+        and all(ln.vertical == t.vertical and abs(ln.size - body) <= 0.1 * body for ln in run)
+        and 0 <= run[0].c0 - last.c1 <= 2 * t.size
+        and 0 <= run[1].c0 - run[0].c1 <= 2 * body
+    )
+
+
+def _runs(lines: list[Line], ids: set[int]) -> int:
+    """How many runs of consecutive lines ``ids`` makes: a title and the line that continues it
+    under it start one article."""
+    runs, inside = 0, False
+    for ln in lines:
+        runs += id(ln) in ids and not inside
+        inside = id(ln) in ids
+    return runs
+
+
+def scan_title_tier(pages: list[tuple[list[Line], float]]) -> dict[int, str]:
+    """:func:`page_title_tier` for a scanned issue, whose OCR'd lines have no face and a size
+    measured from the ink.  A style is a direction and a size within ``SCAN_SAME_STYLE``; only
+    title-size lines that head running text (:func:`_heads_text`) count.  The largest such style,
+    when it leads (is the first such line of) at least three scanned pages and a third of the
+    pages with text, about once a page (at most twice a page on average: a page may hold a
+    second short article, a printer's spread two pages), over a smaller style of subheadings used
+    on at least two pages (a report's two tiers), names the articles, every line of it;
+    the issue's other title-size lines (subheadings, display type in pictures and call-outs, the
+    cover's teasers) are section headings of the article they stand in.  Without such a style
+    nothing changes."""
+
+    def display(ln: Line, body: float) -> bool:
+        return classify(ln, body) == "title" and ln.role not in ("title", "board") and not fragment_title(ln.text)
+
+    scanned = [bool(lines) and all(ln.ocr for ln in lines) for lines, _ in pages]
+    heads = [
+        [ln for i, ln in enumerate(lines) if display(ln, body) and _heads_text(lines, i, body)] if scan else []
+        for (lines, body), scan in zip(pages, scanned)
+    ]
+    groups: list[tuple[bool, float]] = []
+    style: dict[int, int] = {}
+    for ln in sorted((ln for h in heads for ln in h), key=lambda ln: -ln.size):
+        for k, (vertical, size) in enumerate(groups):
+            if vertical == ln.vertical and ln.size >= SCAN_SAME_STYLE * size:
+                style[id(ln)] = k
+                break
+        else:
+            groups.append((ln.vertical, ln.size))
+            style[id(ln)] = len(groups) - 1
+    leads: Counter[int] = Counter(style[id(h[0])] for h in heads if h)
+    text_pages = sum(1 for lines, _ in pages if lines)
+    tier = None
+    for st, n in leads.most_common():
+        pages_with = sum(1 for h in heads if any(style[id(ln)] == st for ln in h))
+        starts = sum(_runs(lines, {id(ln) for ln in h if style[id(ln)] == st}) for (lines, _), h in zip(pages, heads))
+        # the largest heading of running text (a section heading is never set larger than the
+        # title of its article), over section headings of a smaller style on two pages or more:
+        # a newsletter whose articles all share one heading style has no such pair
+        vertical, size = groups[st]
+        largest = next(k for k, g in enumerate(groups) if g[0] == vertical) == st
+        sections = sum(1 for h in heads if any(ln.vertical == vertical and ln.size < SCAN_SAME_STYLE * size for ln in h))
+        if n >= 3 and n * 3 >= text_pages and starts <= 2 * pages_with and largest and sections >= 2:
+            tier = st
+            break
+    if tier is None:
+        return {}
+    kinds: dict[int, str] = {}
+    for (lines, body), h, scan in zip(pages, heads, scanned):
+        named = {id(ln) for ln in h if style[id(ln)] == tier}
+        for ln in lines if scan else []:
+            if display(ln, body):
+                kinds[id(ln)] = "title" if id(ln) in named else "h1"
+    return kinds
+
+
 _LETTER = re.compile(r"[A-Za-z\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -533,7 +625,7 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
     for lines, body in pages:
         mark_boards(lines, body)
         mark_frame_ends(lines)
-    tiers = page_title_tier(pages)
+    tiers = page_title_tier(pages) or scan_title_tier(pages)
     kinds = [classify(ln, body) for lines, body in pages for ln in lines]
     board = "title" not in kinds and kinds.count("h1") >= 2
     done: list[_Building] = []

@@ -65,6 +65,20 @@ def test_memory_failure_switches_the_rest_of_the_document_to_tesseract(fresh_eng
     assert not ocr._rapid_failed
 
 
+def test_reading_regions_leaves_rapidocr_detecting_lines_on_the_next_page(fresh_engine):
+    """Regions (text without Unicode mapping) are read by recognition alone; the engine is shared
+    by the process, and RapidOCR keeps a call's flags."""
+    pytest.importorskip("rapidocr")
+    if ocr._rapid() is None:
+        pytest.skip("RapidOCR models not installed")
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    page = pdfium.PdfDocument(_scan([("市民のつどい", False)]))[0]
+    ocr.ocr_regions(page, [(20.0, 30.0, 200.0, 60.0, False)])
+    assert ocr.read_image(Image.new("RGB", (300, 80), "white")) == []  # detection: nothing to read
+
+
 @pytest.mark.heavy
 def test_rapidocr_reads_a_scanned_japanese_page_with_horizontal_and_vertical_lines(fresh_engine):
     pytest.importorskip("rapidocr")
