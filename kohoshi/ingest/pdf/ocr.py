@@ -20,11 +20,15 @@ import csv
 import functools
 import io
 import logging
+import math
 import os
+import queue
 import shutil
 import statistics
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import pypdfium2 as pdfium
 
@@ -64,31 +68,152 @@ def _rapid_models() -> dict[str, str] | None:
     return paths if all(os.path.isfile(p) for p in paths.values()) else None
 
 
-@functools.cache
-def _rapid():
-    """The RapidOCR engine (built once per process), or None when it is not installed."""
-    paths = _rapid_models()
-    if paths is None:
-        return None
-    try:
-        from rapidocr import RapidOCR
+# Recognition reads each line at its own width, the glyphs shrunk to this share of the line's
+# height (the recogniser's input is 48 px high, so the line is as much narrower and cheaper to
+# read; quality unchanged on the evaluation pages, docs/benchmarks.md "OCR speed")
+REC_SCALE = float(os.environ.get("KOHOSHI_OCR_REC_SCALE", "0.85") or 0.85)
+REC_HEIGHT = 48  # PP-OCRv6's recogniser input: 3 x 48 x width
+DET_THREADS = 2
 
-        threads = int(os.environ.get("KOHOSHI_OCR_THREADS", "0") or 0)
+
+def ocr_threads() -> int:
+    """Threads reading lines at once, each with its own one-thread onnxruntime session
+    (``KOHOSHI_OCR_THREADS``, default the CPU count up to 4)."""
+    wanted = int(os.environ.get("KOHOSHI_OCR_THREADS", "0") or 0)
+    return wanted if wanted > 0 else min(os.cpu_count() or 1, 4)
+
+
+class RapidRead(NamedTuple):
+    """What RapidOCR's own pipeline returns, as far as :func:`rapid_lines` reads it."""
+
+    boxes: list
+    txts: list[str]
+
+
+class _Rapid:
+    """RapidOCR's detector and cropping, our own recognition.  RapidOCR pads every line of a batch
+    to the batch's widest line (at least 320 px): most of its recognition time went into padding.
+    Here each line is read alone at its own width, lines are shared among ``threads`` threads
+    (onnxruntime releases the GIL while it runs), each thread with a one-thread session of the
+    recogniser, so no thread ever waits for another's work."""
+
+    def __init__(self, paths: dict[str, str], threads: int):
+        from rapidocr import RapidOCR
+        from rapidocr.ch_ppocr_rec.utils import CTCLabelDecode
+
+        det_threads = min(DET_THREADS, os.cpu_count() or 1)
         params = {
             "Global.log_level": "error",
             "Global.use_cls": False,  # pages are upright; vertical lines are turned by the detector's crops
             "Det.model_path": paths["Det"],
             "Rec.model_path": paths["Rec"],
             # the detector sees the page scaled to at most this many pixels on its long side
-            "Rec.rec_batch_num": int(os.environ.get("KOHOSHI_OCR_REC_BATCH", 6)),
             "Det.limit_type": "max",
             "Det.limit_side_len": int(os.environ.get("KOHOSHI_OCR_DET_SIDE", DET_MAX_SIDE)),
+            "EngineConfig.onnxruntime.intra_op_num_threads": det_threads,
+            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         }
-        if threads > 0:
-            params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
-            params["EngineConfig.onnxruntime.inter_op_num_threads"] = 1
         _no_spinning()
-        return RapidOCR(params=params)
+        self.engine = RapidOCR(params=params)
+        self.rec_path = paths["Rec"]
+        self.threads = threads
+        self.sessions: queue.SimpleQueue = queue.SimpleQueue()
+        first = self._session()
+        self.decode = CTCLabelDecode(character=first.get_modelmeta().custom_metadata_map["character"].splitlines())
+        self.sessions.put(first)
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="kohoshi-ocr") if threads > 1 else None
+
+    def _session(self):
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.log_severity_level = 4
+        opts.enable_cpu_mem_arena = False
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.intra_op_num_threads = 1
+        opts.inter_op_num_threads = 1
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return ort.InferenceSession(self.rec_path, sess_options=opts, providers=["CPUExecutionProvider"])
+
+    def __call__(self, img) -> RapidRead:
+        """Detect and read the lines of a page image (RGB array), as RapidOCR would."""
+        from rapidocr.main import RapidOCRError
+        from rapidocr.utils.process_img import map_boxes_to_original
+
+        engine = self.engine
+        small, record = engine.preprocess_img(img)
+        try:
+            crops, det = engine.detect_and_crop(small, record)
+        except RapidOCRError:  # nothing detected
+            return RapidRead([], [])
+        boxes = map_boxes_to_original(det.boxes, record, img.shape[0], img.shape[1])
+        kept = [(box, text) for box, (text, score) in zip(boxes, self.read_lines(crops))
+                if text.strip() and score >= engine.text_score]
+        return RapidRead([b for b, _ in kept], [t for _, t in kept])
+
+    def read_lines(self, crops) -> list[tuple[str, float]]:
+        """(text, score) of each line image (RGB, the line running left to right)."""
+        if self.pool is None or len(crops) < 2:
+            return [self._read_line(c) for c in crops]
+        # longest lines first, so that no thread is left with a long one at the end
+        order = sorted(range(len(crops)), key=lambda i: -crops[i].shape[1] / max(crops[i].shape[0], 1))
+        out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+        for i, read in zip(order, self.pool.map(self._read_line, [crops[i] for i in order])):
+            out[i] = read
+        return out
+
+    def _read_line(self, crop) -> tuple[str, float]:
+        try:
+            session = self.sessions.get_nowait()
+        except queue.Empty:
+            session = self._session()
+        try:
+            preds = session.run(None, {session.get_inputs()[0].name: _rec_input(_shrink(crop, REC_SCALE))[None]})[0]
+        finally:
+            self.sessions.put(session)
+        (read,), _words = self.decode(preds)
+        return read
+
+
+def _shrink(crop, scale: float):
+    """The line image with its glyphs scaled to ``scale`` of its height, centred across the line
+    on the crop's own background (the median of its border), never on black: as high as before,
+    ``scale`` times as wide."""
+    import cv2
+    import numpy as np
+
+    if scale >= 1.0:
+        return crop
+    h, w = crop.shape[:2]
+    sh, sw = max(1, round(h * scale)), max(1, round(w * scale))
+    border = np.concatenate((crop[0], crop[-1], crop[:, 0], crop[:, -1]))
+    out = np.empty((h, sw) + crop.shape[2:], dtype=crop.dtype)
+    out[:] = np.median(border, axis=0).astype(crop.dtype)
+    top = (h - sh) // 2
+    out[top : top + sh] = cv2.resize(crop, (sw, sh), interpolation=cv2.INTER_AREA).reshape((sh, sw) + crop.shape[2:])
+    return out
+
+
+def _rec_input(crop):
+    """The recogniser's input for one line: 48 px high at the line's own width, scaled to [-1, 1]
+    (as RapidOCR's ``resize_norm_img``, without padding to a batch's widest line)."""
+    import cv2
+    import numpy as np
+
+    h, w = crop.shape[:2]
+    width = max(REC_HEIGHT // 2, math.ceil(REC_HEIGHT * w / max(h, 1)))
+    img = cv2.resize(crop, (width, REC_HEIGHT)).astype(np.float32)
+    return np.ascontiguousarray(img.transpose(2, 0, 1)) / 127.5 - 1.0
+
+
+@functools.cache
+def _rapid() -> _Rapid | None:
+    """The RapidOCR engine (built once per process), or None when it is not installed."""
+    paths = _rapid_models()
+    if paths is None:
+        return None
+    try:
+        return _Rapid(paths, ocr_threads())
     except Exception:  # noqa: BLE001 - a broken install (or no memory for it) falls back to Tesseract
         log.warning("RapidOCR could not be started; using Tesseract", exc_info=True)
         return None
@@ -546,19 +671,8 @@ def _rapid_regions(page: pdfium.PdfPage, boxes, width: float, height: float) -> 
     to the left as RapidOCR turns the vertical lines it detects."""
     import numpy as np
 
-    engine = _rapid()
-    out: list[str | None] = []
-    try:
-        for box in boxes:
-            img = _render_rgb(page, RAPID_DPI, _crop(box, width, height))
-            if box[4]:
-                img = np.ascontiguousarray(np.rot90(img))
-            result = engine(img, use_det=False, use_cls=False, use_rec=True)
-            text = "".join("".join(str(t).split()) for t in (result.txts or ()))
-            out.append(text or None)
-    finally:
-        # RapidOCR keeps a call's use_* flags: without detection the next full page would come
-        # back as one recognised strip (and be read by Tesseract instead)
-        g = engine.cfg.Global
-        engine.update_params(use_det=g.use_det, use_cls=g.use_cls, use_rec=g.use_rec)
-    return out
+    crops = []
+    for box in boxes:
+        img = _render_rgb(page, RAPID_DPI, _crop(box, width, height))
+        crops.append(np.ascontiguousarray(np.rot90(img)) if box[4] else img)
+    return ["".join(text.split()) or None for text, _score in _rapid().read_lines(crops)]

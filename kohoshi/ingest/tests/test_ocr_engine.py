@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 
@@ -114,3 +115,80 @@ def test_rapidocr_reads_regions_one_line_each_vertical_ones_too(fresh_engine):
     horizontal = (80 * k, 120 * k, (80 + 14 * 40) * k, (120 + 56) * k, False)
     vertical = (1050 * k, 700 * k, (1050 + 44) * k, (700 + 8 * 46 + 10) * k, True)
     assert ocr.ocr_regions(page, [horizontal, vertical]) == ["図書館の開館時間が変わります", "夏祭りのお知らせ"]
+
+
+def test_a_line_is_shrunk_within_its_crop_on_the_crops_background():
+    """Read at ``REC_SCALE`` of its crop's height: the recogniser's input (48 px high) is narrower
+    by as much, and the margin added is the crop's background, never black."""
+    import numpy as np
+
+    crop = np.full((40, 200, 3), 230, dtype=np.uint8)
+    crop[10:30, 10:190] = 0  # the glyphs
+    out = ocr._shrink(crop, 0.85)
+    assert out.shape == (40, 170, 3)
+    assert (out[:3] == 230).all() and (out[-3:] == 230).all()
+    assert out[20, 20:150].max() == 0
+    assert 0.75 <= ocr.REC_SCALE <= 1.0
+
+
+def _line_image(text: str, size: int = 40):
+    """A line of text as RapidOCR's detector crops it: RGB, a little padding all round."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    try:
+        font = ImageFont.truetype(FONT, size, index=0)
+    except OSError:
+        pytest.skip("no Noto Sans CJK font")
+    img = Image.new("L", (int(size * 1.05 * len(text)) + 24, int(size * 1.5)), 255)
+    ImageDraw.Draw(img).text((12, size // 6), text, font=font, fill=0)
+    return np.repeat(np.array(img)[:, :, None], 3, axis=2)
+
+
+@pytest.mark.heavy
+def test_lines_read_one_by_one_give_the_text_rapidocr_reads_in_a_batch(fresh_engine):
+    """Each line is read alone at its own width, not padded to the widest line of a batch."""
+    pytest.importorskip("rapidocr")
+    if ocr.engine_name() != "rapidocr":
+        pytest.skip("RapidOCR models are not installed")
+    from rapidocr import RapidOCR
+
+    texts = ["図書館の開館時間が変わります", "市民課", "令和6年度の住民税の申告について"]
+    crops = [_line_image(t) for t in texts]
+    paths = ocr._rapid_models()
+    batch = RapidOCR(params={"Global.log_level": "error", "Rec.model_path": paths["Rec"], "Det.model_path": paths["Det"]})
+    batched = list(batch.recognize_txt(crops).txts)
+    assert batched == texts
+    assert [text for text, _score in ocr._rapid().read_lines(crops)] == texts
+
+
+def test_threads_setting_is_honoured(monkeypatch, fresh_engine):
+    pytest.importorskip("rapidocr")
+    monkeypatch.setenv("KOHOSHI_OCR_THREADS", "3")
+    assert ocr.ocr_threads() == 3
+    engine = ocr._rapid()
+    if engine is None:
+        pytest.skip("RapidOCR models are not installed")
+    assert engine.threads == 3 and engine.pool._max_workers == 3
+    assert engine.engine.cfg.EngineConfig.onnxruntime.intra_op_num_threads == min(ocr.DET_THREADS, os.cpu_count())
+    monkeypatch.setenv("KOHOSHI_OCR_THREADS", "1")
+    ocr._rapid.cache_clear()
+    assert ocr._rapid().pool is None
+    monkeypatch.delenv("KOHOSHI_OCR_THREADS")
+    assert ocr.ocr_threads() == min(os.cpu_count(), 4)
+
+
+@pytest.mark.heavy
+def test_threads_each_read_with_a_session_of_their_own(monkeypatch, fresh_engine):
+    pytest.importorskip("rapidocr")
+    monkeypatch.setenv("KOHOSHI_OCR_THREADS", "2")
+    if ocr.engine_name() != "rapidocr":
+        pytest.skip("RapidOCR models are not installed")
+    engine = ocr._rapid()
+    crops = [_line_image(t) for t in ["夏祭りのお知らせ", "図書館の開館時間が変わります"] * 4]
+    assert [t for t, _ in engine.read_lines(crops)] == ["夏祭りのお知らせ", "図書館の開館時間が変わります"] * 4
+    sessions = []
+    while not engine.sessions.empty():
+        sessions.append(engine.sessions.get())
+    assert 1 <= len(sessions) <= 2 and len({id(s) for s in sessions}) == len(sessions)
+    assert all(s.get_session_options().intra_op_num_threads == 1 for s in sessions)
