@@ -393,8 +393,9 @@ def _render(b: _Building) -> str:
             continue
         # a list item set in bold (●, ・) is an item, not a heading, and follows the item before it
         was_item, item = item, lg.kind == "h2" and text[0] in MARKERS
-        if lg.lines >= 2 and text.endswith("。"):
-            pass  # a sentence wrapped over lines in bold or larger type is a lead paragraph, no heading
+        if lg.kind == "h2" and lg.lines >= 2 and text.endswith("。"):
+            pass  # a sentence wrapped over lines in bold body type is a paragraph, no heading
+            # (in larger type it is a heading: 広報あつぎ heads its notices "■…ます。")
         elif lg.kind == "h1" and not text.startswith(("■", "□", "◆", "●")):
             text = "■" + text
         elif lg.kind == "h2" and not item:
