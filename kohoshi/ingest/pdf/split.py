@@ -331,7 +331,8 @@ def _frame_full(ln: Line, slack: float) -> bool:
     )
 
 
-# a line that opens an item of a list: "場所：", "(2)", "〒243-8511"
+# a line that opens an item of a list: "場所：", "(2)", "〒243-8511" (an item ending short of a
+# frame is over, whatever follows it: "(3)…していない⏎～(3)の全てを満たす…")
 _ITEM = re.compile(r"^(?:[^\s：:、。]{1,8}[：:]|[(（]?[0-9０-９]{1,2}[)）]|[〒➀-➓①-⑳])")
 _OPEN = "（(「『【〔［"
 _CLOSE = "）)」』】〕］"
@@ -356,7 +357,7 @@ def _wraps(prev: Line, ln: Line, paragraph: str) -> bool:
     if abs(ln.a0 - prev.a0) > 0.5 * ln.size:
         return False
     tail = prev.text.rstrip()
-    return (_frame_full(prev, 3.0) and not _ITEM.match(text)) or (bool(tail) and tail[-1] not in _END and prev.a1 >= prev.column_end - 4 * prev.size)
+    return (_frame_full(prev, 3.0) and not _ITEM.match(text) and not _ITEM.match(prev.text.lstrip())) or (bool(tail) and tail[-1] not in _END and prev.a1 >= prev.column_end - 4 * prev.size)
 
 
 def _continues_title(t: Line, ln: Line) -> bool:

@@ -87,3 +87,13 @@ def test_items_of_a_list_as_long_as_a_frame_stay_apart():
         "(3)二つの直売所はどちらも八月中旬から九月上旬まで営業",
     ]
     assert _issue(rows).split("\n") == rows
+
+
+def test_the_last_item_of_a_list_is_not_run_into_the_line_after_it():
+    rows = [
+        "(1)保護者が仕事などの理由で昼間に家庭にいない",
+        "(2)保護者が会場まで毎日送り迎えできる",
+        "(3)市の放課後児童クラブを利用していない",
+        "～(3)の全てに当てはまる市内の小学生",
+    ]
+    assert _issue(rows).split("\n") == rows
