@@ -281,8 +281,6 @@ def _common(query, frequencies, rows: float, limit: int) -> bool:
 # quarter of a million-document index, not in a year. Within a year's partition the planner ANDs
 # the GIN bitmap with the (sort_key, published_at) btree's range.
 WINDOW_MONTHS = (3, 9, 24, 48)
-DETOAST_ONCE = True
-SEQSCAN = False
 
 
 def _month_key(month: int) -> int:
@@ -336,7 +334,7 @@ def candidates(connection, query, criteria: Criteria, *, limit: int, scored: boo
     # expression that takes it, and reading it costs more than ranking it. When two or three
     # take it, it is read once: setweight with no lexemes gives an in-memory copy, made in a
     # subquery of its own (OFFSET 0: not inlined, so made once a row).
-    once = DETOAST_ONCE and [scored, check, tiers].count(True) > 1
+    once = [scored, check, tiers].count(True) > 1
     vector = "v.vector" if once else "c.search_vector"
     detoast = ", LATERAL (SELECT setweight(c.search_vector, 'A', '{}'::text[]) AS vector OFFSET 0) v" if once else ""
     score = pg_rank_sql(vector, "x.q") if scored else "0.0"
@@ -357,7 +355,7 @@ def candidates(connection, query, criteria: Criteria, *, limit: int, scored: boo
         # it does not count; GIN answers without them (1,000 documents: median 48 → 30 ms).
         settings = (
             "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true), "
-            f"set_config('enable_seqscan', '{'on' if SEQSCAN else 'off'}', true), "
+            "set_config('enable_seqscan', 'off', true), "
             f"set_config('enable_bitmapscan', '{'off' if walk else 'on'}', true), "
             f"set_config('enable_indexscan', '{'on' if walk else 'off'}', true); "
         )
