@@ -2,6 +2,7 @@ import html
 from datetime import date
 
 from django import forms
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
@@ -54,6 +55,13 @@ class PlainSelect(forms.Select):
         )
 
 
+# The filters' options (every prefecture, town with a newsletter, newsletter and category) are
+# the same on every search: kept in the cache this long instead of four queries per search. A
+# newsletter or town added shows up in the filters at most this late (validation always asks the
+# database, so choosing it by URL works at once).
+OPTIONS_CACHE_SECONDS = 60
+
+
 class _RowChoices(ModelChoiceIterator):
     """The options from one values_list query: no model instance per option (the search page
     lists every prefecture, town, newsletter and category on each request)."""
@@ -61,41 +69,49 @@ class _RowChoices(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        key = self.field.to_field_name or "pk"
-        for value, *row in self.queryset.values_list(key, *self.field.label_fields):
-            yield (value, self.field.row_label(*row))
+        yield from self.field.rows()
 
 
 class RowChoiceField(forms.ModelChoiceField):
     """A ModelChoiceField whose options are labelled from `label_fields` by `row_label` (which
-    must give what the model's __str__ gives); validation still looks the value up by model."""
+    must give what the model's __str__ gives); validation still looks the value up by model.
+    The (value, label) rows are cached under `cache_key` for OPTIONS_CACHE_SECONDS."""
 
     iterator = _RowChoices
 
-    def __init__(self, *, label_fields, row_label=str, **kwargs):
+    def __init__(self, *, label_fields, cache_key, row_label=str, **kwargs):
         super().__init__(**kwargs)
         self.label_fields, self.row_label = tuple(label_fields), row_label
+        self.cache_key = f"kohoshi:search-options:{cache_key}"
+
+    def rows(self) -> list[tuple]:
+        rows = cache.get(self.cache_key)
+        if rows is None:
+            key = self.to_field_name or "pk"
+            rows = [(value, self.row_label(*row)) for value, *row in self.queryset.values_list(key, *self.label_fields)]
+            cache.set(self.cache_key, rows, OPTIONS_CACHE_SECONDS)
+        return rows
 
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("検索語"), max_length=200, required=False)
     pref = RowChoiceField(
         label=_("都道府県"), queryset=Prefecture.objects.all(), required=False, empty_label=_("すべて"),
-        to_field_name="code", widget=PlainSelect, label_fields=["name"],
+        to_field_name="code", widget=PlainSelect, label_fields=["name"], cache_key="pref",
     )
     muni = RowChoiceField(
         label=_("自治体"), queryset=Municipality.objects.filter(newsletters__isnull=False).distinct()
         .select_related("prefecture").order_by("code"),
         required=False, empty_label=_("すべて"), to_field_name="code", widget=PlainSelect,
-        label_fields=["prefecture__name", "name", "kind"], row_label=municipality_full_name,
+        label_fields=["prefecture__name", "name", "kind"], row_label=municipality_full_name, cache_key="muni",
     )
     nl = RowChoiceField(
         label=_("広報紙"), queryset=Newsletter.objects.select_related("municipality").order_by("municipality", "pk"),
-        required=False, empty_label=_("すべて"), widget=PlainSelect, label_fields=["title"],
+        required=False, empty_label=_("すべて"), widget=PlainSelect, label_fields=["title"], cache_key="nl",
     )
     cat = RowChoiceField(
         label=_("カテゴリ"), queryset=Category.objects.all(), required=False, empty_label=_("すべて"),
-        to_field_name="slug", widget=PlainSelect, label_fields=["name"],
+        to_field_name="slug", widget=PlainSelect, label_fields=["name"], cache_key="cat",
     )
     since = _date_field(_("発行日(から)"))
     until = _date_field(_("発行日(まで)"))

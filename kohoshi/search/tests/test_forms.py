@@ -4,6 +4,11 @@ import re
 
 import pytest
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from kohoshi.search.forms import SearchForm
 from kohoshi.staff.tests.factories import SAPPORO, make_issue
@@ -61,3 +66,32 @@ def test_option_labels_are_what_the_models_call_themselves():
         assert list(field.choices) == expected, name
     # a municipality is named with its prefecture, as on the seed page
     assert ("012131", "北海道苫小牧市") in list(form.fields["muni"].choices)
+
+
+OPTION_TABLES = ("places_prefecture", "places_municipality", "newsletters_newsletter", "newsletters_category")
+
+
+def test_filter_options_are_cached_not_read_on_every_search(client):
+    """The four option lists are the same on every search: no query for them on the next one,
+    the same page; a newsletter added is offered once the cached lists expire."""
+    first = client.get("/search/", {"q": "ほげほげふがふが星人"})  # no match: no article rows either
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get("/search/", {"q": "ほげほげふがふが星人"})
+    assert [q["sql"] for q in captured.captured_queries if any(t in q["sql"] for t in OPTION_TABLES)] == []
+    assert first.content == second.content
+    make_issue(newsletter="広報テスト2")
+    assert "広報テスト2" not in client.get("/search/", {"q": "子育て"}).content.decode()
+    cache.delete_many([f"kohoshi:search-options:{name}" for name in ("pref", "muni", "nl", "cat")])  # expired
+    assert "広報テスト2" in client.get("/search/", {"q": "子育て"}).content.decode()
+
+
+@pytest.mark.parametrize("language", [code for code, _ in settings.LANGUAGES])
+def test_filter_labels_are_djangos_label_tags(client, language):
+    """The labels are written in the template (no form template per label): the same HTML as
+    Django's label_tag, with its label suffix in each interface language."""
+    html = client.get("/search/", {"q": "子育て", "pref": "99"}, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    with translation.override(language):
+        form = SearchForm({"q": "子育て", "pref": "99"})
+        form.is_valid()
+        for name in ("pref", "muni", "nl", "cat", "since", "until", "order"):
+            assert str(form[name].label_tag()) in html, (language, name)

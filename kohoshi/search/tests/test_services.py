@@ -284,3 +284,17 @@ def test_snippet_finds_katakana_words_without_tokenising_the_whole_text():
     start = text.index("マイナンバーカード")
     assert _literal_phrases(text, [("まいなんばー", "かーど")]) == [(start, start + len("マイナンバーカード"), 0)]
     assert "<mark>マイナンバーカード</mark>" in str(snippet_html(text, [("まいなんばー", "かーど")]))
+
+
+def test_hits_carry_what_the_results_show_without_more_queries(django_assert_num_queries):
+    """The page, the API and the feeds read these of each hit; the fields search_articles
+    leaves unloaded (services.RESULT_DEFERRED) are not among them."""
+    hits = search_articles("子育て", per_page=20).hits
+    assert len(hits) == 20
+    with django_assert_num_queries(0):
+        for hit in hits:
+            a = hit.article
+            a.title, a.number, a.plain_body, a.category.name, a.get_absolute_url()
+            issue = a.issue
+            issue.get_absolute_url(), issue.number, issue.title, issue.published_on, issue.issued_at
+            issue.newsletter.title, issue.newsletter.municipality_id, issue.newsletter.municipality.full_name
