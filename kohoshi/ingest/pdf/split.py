@@ -345,7 +345,9 @@ def _wraps(prev: Line, ln: Line, paragraph: str) -> bool:
     A line that reaches the end of its column wraps.  So does one that stops a
     little short because the next word would not fit (half-width numbers,
     words kept together) and does not end a sentence, and one that leaves a
-    bracket open: "(中町" never ends a paragraph before "1-1-1)"."""
+    bracket open: "(中町" never ends a paragraph before "1-1-1)".  In a text frame
+    narrower than its column, a line about as long as the frame's other lines
+    wraps too, unless it or the next line is an item of a list."""
     if _full(prev):
         return True
     text = ln.text.lstrip()
@@ -357,7 +359,9 @@ def _wraps(prev: Line, ln: Line, paragraph: str) -> bool:
     if abs(ln.a0 - prev.a0) > 0.5 * ln.size:
         return False
     tail = prev.text.rstrip()
-    return (_frame_full(prev, 3.0) and not _ITEM.match(text) and not _ITEM.match(prev.text.lstrip())) or (bool(tail) and tail[-1] not in _END and prev.a1 >= prev.column_end - 4 * prev.size)
+    if _frame_full(prev, 3.0) and not _ITEM.match(text) and not _ITEM.match(prev.text.lstrip()):
+        return True
+    return bool(tail) and tail[-1] not in _END and prev.a1 >= prev.column_end - 4 * prev.size
 
 
 def _continues_title(t: Line, ln: Line) -> bool:
