@@ -444,19 +444,20 @@ def mark_boards(lines: list[Line], body: float) -> None:
 # --------------------------------------------------------------------------- heading tiers of the issue
 
 
-def _styles(lines: list[Line]) -> dict[int, int]:
-    """Style number of each line: same face, size within 5 %."""
-    groups: list[tuple[str, float]] = []
+def _styles(lines: list[Line], *, face=lambda ln: ln.font, same: float = 0.95) -> tuple[dict[int, int], list[tuple]]:
+    """Style number of each line (same ``face``, size within ``same`` of the style's largest),
+    and each style's (face, largest size): a face's styles come largest first."""
+    groups: list[tuple] = []
     out: dict[int, int] = {}
-    for ln in sorted(lines, key=lambda ln: (ln.font, -ln.size)):
-        for k, (font, size) in enumerate(groups):
-            if font == ln.font and ln.size >= 0.95 * size:
+    for ln in sorted(lines, key=lambda ln: (face(ln), -ln.size)):
+        for k, (f, size) in enumerate(groups):
+            if f == face(ln) and ln.size >= same * size:
                 out[id(ln)] = k
                 break
         else:
-            groups.append((ln.font, ln.size))
+            groups.append((face(ln), ln.size))
             out[id(ln)] = len(groups) - 1
-    return out
+    return out, groups
 
 
 def page_title_tier(pages: list[tuple[list[Line], float]]) -> dict[int, str]:
@@ -473,7 +474,7 @@ def page_title_tier(pages: list[tuple[list[Line], float]]) -> dict[int, str]:
     cands: list[list[Line]] = []
     for lines, body in pages:
         cands.append([ln for ln in lines if classify(ln, body) == "title" and ln.role not in ("title", "board")])
-    style = _styles([ln for c in cands for ln in c])
+    style, _groups = _styles([ln for c in cands for ln in c])
     text_pages = sum(1 for lines, _ in pages if lines)
     # OCR gives no face and a size that wavers from line to line: the tier is found on the
     # text layer here (a scanned issue has its own rule, scan_title_tier)
@@ -568,16 +569,7 @@ def scan_title_tier(pages: list[tuple[list[Line], float]]) -> dict[int, str]:
         [ln for i, ln in enumerate(lines) if display(ln, body) and _heads_text(lines, i, body)] if scan else []
         for (lines, body), scan in zip(pages, scanned)
     ]
-    groups: list[tuple[bool, float]] = []
-    style: dict[int, int] = {}
-    for ln in sorted((ln for h in heads for ln in h), key=lambda ln: -ln.size):
-        for k, (vertical, size) in enumerate(groups):
-            if vertical == ln.vertical and ln.size >= SCAN_SAME_STYLE * size:
-                style[id(ln)] = k
-                break
-        else:
-            groups.append((ln.vertical, ln.size))
-            style[id(ln)] = len(groups) - 1
+    style, groups = _styles([ln for h in heads for ln in h], face=lambda ln: ln.vertical, same=SCAN_SAME_STYLE)
     leads: Counter[int] = Counter(style[id(h[0])] for h in heads if h)
     text_pages = sum(1 for lines, _ in pages if lines)
     tier = None
