@@ -8,6 +8,8 @@ bold bullet list got ◇ before each ● and its items were run together."""
 
 from __future__ import annotations
 
+import pytest
+
 from kohoshi.ingest.pdf.layout import Line
 from kohoshi.ingest.pdf.split import assemble
 
@@ -64,36 +66,29 @@ def test_a_bold_bullet_list_keeps_one_item_a_line_without_a_heading_mark():
     assert _issue(rows, bold=1.0).split("\n") == rows
 
 
-def test_short_items_that_end_alike_are_not_run_together():
-    rows = ["日時 八月六日土曜日", "場所 市立第一小学校", "定員 先着三十人まで"]
-    assert _issue(rows).split("\n") == rows
-
-
-def test_a_line_far_longer_than_the_short_lines_around_it_is_no_frames_wrap():
-    rows = [
+APART = {
+    "short items that end alike": ["日時 八月六日土曜日", "場所 市立第一小学校", "定員 先着三十人まで"],
+    "a line far longer than the short lines around it is no frame's wrap": [
         "放送は毎週火曜の午前九時から",
         "再放送は土曜の午後一時から",
         "ほかにも市の公式アカウントなどさまざまな手段で情報を発信中",
         "詳しくは市のホームページをご覧ください",
-    ]
-    assert _issue(rows).split("\n") == rows
-
-
-def test_items_of_a_list_as_long_as_a_frame_stay_apart():
+    ],
     # lines that end short of the column alike, each opening with a label: items, not a wrap
-    rows = [
+    "items of a list as long as a frame": [
         "梨：高沢農園の直売所(愛甲三〇〇二番地)【電話】二五〇-一一七四",
         "葡萄：玉川ぶどう園の直売所(小野一〇二八番地)【電話】二四八-〇四六四",
         "(3)二つの直売所はどちらも八月中旬から九月上旬まで営業",
-    ]
-    assert _issue(rows).split("\n") == rows
-
-
-def test_the_last_item_of_a_list_is_not_run_into_the_line_after_it():
-    rows = [
+    ],
+    "the last item of a list and the line after it": [
         "(1)保護者が仕事などの理由で昼間に家庭にいない",
         "(2)保護者が会場まで毎日送り迎えできる",
         "(3)市の放課後児童クラブを利用していない",
         "～(3)の全てに当てはまる市内の小学生",
-    ]
+    ],
+}
+
+
+@pytest.mark.parametrize("rows", list(APART.values()), ids=list(APART))
+def test_lines_that_do_not_wrap_stay_apart(rows):
     assert _issue(rows).split("\n") == rows
