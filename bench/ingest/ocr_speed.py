@@ -75,10 +75,7 @@ def variants(codes: list[str], engines: list[str]) -> list[tuple[str, Path, str]
 
 
 def loadavg() -> str:
-    try:
-        return Path("/proc/loadavg").read_text().strip()
-    except OSError:
-        return "?"
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main(argv=None) -> int:
