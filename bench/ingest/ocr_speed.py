@@ -3,14 +3,20 @@
     nice -n 5 .venv/bin/python bench/ingest/ocr_speed.py [--rounds 2] [--engines rapidocr,tesseract] [PDF ...]
     nice -n 5 .venv/bin/python bench/ingest/ocr_speed.py --code main=/work/main --code new=/work/wt-ocr-speed [PDF ...]
 
-Each (PDF, engine) is extracted by ``kohoshi.ingest.pdf.extract_issue`` in a fresh Python process
-(as the sandbox does: the engine is loaded once per document, and that load is counted), with
-``KOHOSHI_OCR_ENGINE`` choosing the engine.  Engines alternate PDF by PDF and round by round, so a
-change of load on the shared machine hits both.  CPU seconds are the child's user+system time,
-Tesseract processes included: on a 2-core machine shared with other work they say more than the wall
-time, which depends on the load.  Default PDFs: the ``image`` producer's files
-($INGEST_EVAL_OUT/image, from ``bench/ingest/run.py --producers image``) and the image-only real
-newsletters in $INGEST_REAL_DIR (yasutake-flat-report-r4dfw/r4w, never committed).
+Each (PDF, engine) is extracted as the ingest worker extracts it: ``extract_issue_limited`` starts
+the sandbox child under the worker's address-space limit (``--memory-mb``, default 2048 as
+settings.KOHOSHI_INGEST_MEMORY_MB), so the child's start, its imports and the engine's load (once
+per document) are counted.  A document whose pages RapidOCR could not read within the limit
+(Tesseract reads that page and the rest, ``ocr.ocr_page``) is marked † in the table.
+``--memory-mb 0`` runs ``extract_issue`` in process instead (all this bench timed before
+2026-12-06: it never saw the limit).  ``KOHOSHI_OCR_ENGINE`` chooses the engine.  ``--busy N``
+holds N cores with busy loops for the whole run: a page's speed while the server does other work.
+
+Engines alternate PDF by PDF and round by round, so a change of load on the shared machine hits
+both.  CPU seconds are the child's user+system time, the sandbox's and Tesseract's processes
+included.  Default PDFs: the ``image`` producer's files ($INGEST_EVAL_OUT/image, from
+``bench/ingest/run.py --producers image``) and the image-only real newsletters in $INGEST_REAL_DIR
+(yasutake-flat-report-r4dfw/r4w, never committed).
 
 ``--code NAME=PATH`` (repeatable) runs the extractor of another checkout (its repository root): the
 child imports ``kohoshi`` from PATH, so two versions of the OCR code are timed side by side, each
@@ -24,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -32,23 +39,32 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 OUT = Path(os.environ.get("INGEST_EVAL_OUT", "/work/ingest-eval-out"))
 REAL = Path(os.environ.get("INGEST_REAL_DIR", "/work/ingest-real"))
+# the ingest worker's address-space limit (settings.KOHOSHI_INGEST_MEMORY_MB's default)
+MEMORY_MB = 2048
+FALLBACK = re.compile(r"RapidOCR failed on page (\d+)")
 
 CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[2])
+memory_mb = int(sys.argv[3])
 def cpu():
     a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
 import kohoshi
 from kohoshi.ingest.pdf import extract_issue, ocr
+from kohoshi.ingest.pdf.sandbox import Limits, extract_issue_limited
 data = open(sys.argv[1], "rb").read()
 t, c = time.perf_counter(), cpu()
-issue = extract_issue(data)
-print(json.dumps({"engine": ocr.engine_name(), "code": kohoshi.__file__, "pages": issue.page_count, "wall": time.perf_counter() - t,
+if memory_mb:
+    issue = extract_issue_limited(data, limits=Limits(memory_mb=memory_mb))
+    engine = "sandbox"
+else:
+    issue = extract_issue(data)
+    engine = ocr.engine_name()
+print(json.dumps({"engine": engine, "code": kohoshi.__file__, "pages": issue.page_count, "wall": time.perf_counter() - t,
                   "cpu": cpu() - c, "articles": len(issue.articles),
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024}))
 """
-
 
 def default_pdfs() -> list[Path]:
     pdfs = sorted((OUT / "image").glob("*.pdf"))
@@ -56,12 +72,28 @@ def default_pdfs() -> list[Path]:
     return pdfs
 
 
-def run_one(pdf: Path, engine: str, code: Path = REPO) -> dict:
+def run_one(pdf: Path, engine: str, code: Path = REPO, memory_mb: int = MEMORY_MB) -> dict:
+    """One extraction in a fresh process; with ``memory_mb`` as the ingest worker runs it (the
+    sandbox child under that address-space limit, its start and imports counted)."""
     env = {**os.environ, "KOHOSHI_OCR_ENGINE": engine}
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(pdf), str(code)], capture_output=True, text=True, env=env)
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(pdf), str(code), str(memory_mb)],
+                          capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         return {"error": proc.stderr[-300:]}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    row = json.loads(proc.stdout.strip().splitlines()[-1])
+    # RapidOCR out of memory under the limit: that page and the rest of the document are read by
+    # Tesseract (ocr.ocr_page, ocr._note_failure)
+    failed = [int(n) for n in FALLBACK.findall(proc.stderr)]
+    row["tesseract_from"] = min(failed) if failed else None
+    if memory_mb:
+        row["engine"] = f"{engine} in the sandbox ({memory_mb} MB)"
+    return row
+
+
+def busy(n: int) -> list[subprocess.Popen]:
+    """``n`` processes that each hold a core for as long as the bench runs (``--busy``): the
+    speed of a page while the machine also serves readers."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
 
 
 def variants(codes: list[str], engines: list[str]) -> list[tuple[str, Path, str]]:
@@ -85,18 +117,36 @@ def main(argv=None) -> int:
     ap.add_argument("--engines", help="comma separated (default rapidocr,tesseract; rapidocr with --code)")
     ap.add_argument("--code", action="append", default=[], metavar="NAME=PATH",
                     help="time the extractor of the checkout at PATH as NAME (repeatable)")
+    ap.add_argument("--memory-mb", type=int, default=MEMORY_MB,
+                    help="run each PDF in the ingest sandbox with this limit, as the worker does (0: in process)")
+    ap.add_argument("--busy", type=int, default=0, metavar="N", help="hold N cores with busy loops meanwhile")
     ap.add_argument("--json-out", type=Path)
     args = ap.parse_args(argv)
     pdfs = args.pdfs or default_pdfs()
     engines = (args.engines or ("rapidocr" if args.code else "rapidocr,tesseract")).split(",")
     runs = variants(args.code, engines)
     print("load average at the start:", loadavg(), flush=True)
+    hogs = busy(args.busy)
     rows: list[dict] = []
+    try:
+        _rounds(args, pdfs, runs, rows)
+    finally:
+        for hog in hogs:
+            hog.kill()
+    print("load average at the end:", loadavg())
+    print()
+    print(table(rows, [label for label, _, _ in runs]))
+    if args.json_out:
+        args.json_out.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+def _rounds(args, pdfs: list[Path], runs, rows: list[dict]) -> None:
     for rnd in range(args.rounds):
         for i, pdf in enumerate(pdfs):
             turn = (i + rnd) % len(runs)
             for label, code, engine in runs[turn:] + runs[:turn]:
-                r = run_one(pdf, engine, code)
+                r = run_one(pdf, engine, code, args.memory_mb)
                 r.update(pdf=pdf.stem, wanted=label, round=rnd)
                 rows.append(r)
                 if "error" in r:
@@ -104,13 +154,9 @@ def main(argv=None) -> int:
                 else:
                     print(f"{pdf.stem} {label} ({r['engine']}, {Path(r['code']).parents[1]}): {r['pages']} p, "
                           f"{r['wall'] / r['pages']:.2f} s/p wall, {r['cpu'] / r['pages']:.2f} s/p CPU, "
-                          f"peak {r['peak_rss_mb']:.0f} MB", flush=True)
-    print("load average at the end:", loadavg())
-    print()
-    print(table(rows, [label for label, _, _ in runs]))
-    if args.json_out:
-        args.json_out.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
-    return 0
+                          f"peak {r['peak_rss_mb']:.0f} MB"
+                          + (f", RapidOCR out of memory: Tesseract from page {r['tesseract_from']}" if r["tesseract_from"] else ""),
+                          flush=True)
 
 
 def table(rows: list[dict], labels: list[str]) -> str:
@@ -134,10 +180,11 @@ def table(rows: list[dict], labels: list[str]) -> str:
             wall = statistics.median(r["wall"] for r in rs) / pages
             cpu = statistics.median(r["cpu"] for r in rs) / pages
             got[e] = (wall, cpu)
+            fallback = min((r["tesseract_from"] for r in rs if r.get("tesseract_from")), default=None)
             totals[e][0] += wall * pages
             totals[e][1] += cpu * pages
             totals[e][2] += pages
-            cells.append(f"{wall:.2f} ({cpu:.2f})")
+            cells.append(f"{wall:.2f} ({cpu:.2f})" + (f" † Tesseract from p. {fallback}" if fallback else ""))
         if pair:
             cells.append(_ratio(got.get(labels[1]), got.get(labels[0])))
         lines.append(f"| {name} | {pages} | " + " | ".join(cells) + " |")

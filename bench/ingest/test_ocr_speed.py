@@ -25,3 +25,12 @@ def test_side_by_side_table_gives_medians_per_page_and_the_ratio():
     assert lines[2] == "| a | 2 | 5.50 (4.00) | 3.00 (2.00) | 0.55 (0.50) |"
     assert lines[3] == "| b | 1 | 3.00 (3.00) | 3.00 (2.00) | 1.00 (0.67) |"
     assert lines[4] == "| all pages (mean s/page) | 3 | **4.67** (3.67) | **3.00** (2.00) | 0.64 (0.55) |"
+
+
+def test_a_document_read_by_tesseract_after_rapidocr_ran_out_of_memory_is_marked():
+    rows = [{"pdf": "scan", "wanted": "rapidocr", "pages": 4, "wall": 8.0, "cpu": 12.0, "tesseract_from": 3}]
+    assert ocr_speed.table(rows, ["rapidocr"]).splitlines()[2] == "| scan | 4 | 2.00 (3.00) † Tesseract from p. 3 |"
+
+
+def test_the_bench_runs_pdfs_under_the_workers_memory_limit(settings):
+    assert ocr_speed.MEMORY_MB == settings.KOHOSHI_INGEST_MEMORY_MB
