@@ -356,12 +356,46 @@ def _wraps(prev: Line, ln: Line, paragraph: str) -> bool:
     depth = sum(paragraph.count(c) for c in _OPEN) - sum(paragraph.count(c) for c in _CLOSE)
     if depth > 0 and ln.a0 <= prev.a0 + 0.5 * ln.size:
         return True
+    tail = prev.text.rstrip()
+    if _hanging(prev, ln) and tail[-1] not in _END and not _ITEM.match(text):
+        return True
     if abs(ln.a0 - prev.a0) > 0.5 * ln.size:
         return False
-    tail = prev.text.rstrip()
     if _frame_full(prev, 3.0) and not _ITEM.match(text) and not _ITEM.match(prev.text.lstrip()):
         return True
     return bool(tail) and tail[-1] not in _END and prev.a1 >= prev.column_end - 4 * prev.size
+
+
+# what opens an item whose further lines hang under its text, not under the mark
+_BULLETS = MARKERS + "➡→⇒▶►➤"
+
+
+def _hanging(prev: Line, ln: Line) -> bool:
+    """``ln`` hangs under the text of the item ``prev`` opens ("➡…ことで、⏎　子育てに…"): it starts
+    about one mark further in, and ``prev`` is running text, as wide as a frame
+    (``FRAME_MIN_EMS``) and most of the way to its column's end.  A shorter item is a label
+    ("■災害情報のメールマガジン⏎　防災行政無線の内容も配信"), its next line a line of its own."""
+    head = prev.text.lstrip()
+    width = prev.a1 - prev.a0
+    return (
+        len(head) > 1 and head[0] in _BULLETS
+        and 0.6 * ln.size <= ln.a0 - prev.a0 <= 1.6 * ln.size
+        and width >= FRAME_MIN_EMS * prev.size and width >= 0.75 * (prev.column_end - prev.a0)
+    )
+
+
+def _centred(prev: Line, ln: Line) -> bool:
+    """Heading line ``ln`` goes on with ``prev``: the two are centred on one axis in one size, close
+    under each other, and ``prev`` does not end a sentence ("違いがあるの⏎知って⏎いますか？" in a
+    speech bubble)."""
+    tail = prev.text.rstrip()
+    return (
+        bool(tail) and tail[-1] not in _END and prev.page == ln.page and prev.column == ln.column
+        and abs(prev.size - ln.size) <= 0.05 * prev.size
+        and abs((prev.a0 + prev.a1) - (ln.a0 + ln.a1)) <= ln.size
+        and 0 <= ln.c0 - prev.c1 <= 0.8 * ln.size
+        and abs(ln.a0 - prev.a0) > 0.5 * ln.size
+    )
 
 
 def _continues_title(t: Line, ln: Line) -> bool:
@@ -707,7 +741,7 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
             if kind in ("h1", "h2"):
                 if (
                     prev is not None and prev_kind == kind and cur.logical and cur.logical[-1].kind == kind
-                    and (_full(prev) or _frame_full(prev, 1.2)) and text[0] not in MARKERS
+                    and (_full(prev) or _frame_full(prev, 1.2) or _centred(prev, ln)) and text[0] not in MARKERS
                 ):
                     cur.logical[-1].text += text
                     cur.logical[-1].lines += 1

@@ -92,3 +92,39 @@ APART = {
 @pytest.mark.parametrize("rows", list(APART.values()), ids=list(APART))
 def test_lines_that_do_not_wrap_stay_apart(rows):
     assert _issue(rows).split("\n") == rows
+
+
+def _placed(rows: list[tuple[str, float, float, float]]) -> str:
+    """Like ``_issue``, each row placed by hand: (text, left edge, size, bold), 15 points apart."""
+    lines = [_line("夏まつりを開きました", 40.0, size=20.0, bold=1.0)]
+    lines += [_line(text, 80.0 + 15 * k, x0=x0, size=size, bold=bold) for k, (text, x0, size, bold) in enumerate(rows)]
+    articles, _warnings = assemble([(lines, 10.0)])
+    return articles[0].body
+
+
+def test_the_lines_hanging_under_an_arrowed_item_are_its_text():
+    # the NPO report (bench/ingest/real_truth/seinen-opinion-report2017.json), page 2: each ➡ item
+    # runs on under its text, one mark in, and stops well short of the column
+    body = _placed([
+        ("➡会場の受付は当日の朝九時から始まります。混雑を避けるため、お車ではなく、できるだけ", 40.0, 10.0, 0.0),
+        ("公共交通機関でお越しください。", 50.0, 10.0, 0.0),
+        ("➡雨の日は体育館だけで催しを行います。", 40.0, 10.0, 0.0),
+    ])
+    assert body.split("\n") == [
+        "➡会場の受付は当日の朝九時から始まります。混雑を避けるため、お車ではなく、できるだけ公共交通機関でお越しください。",
+        "➡雨の日は体育館だけで催しを行います。",
+    ]
+
+
+def test_the_line_under_a_short_item_stays_its_own():
+    rows = [("■災害情報のメールマガジン", 40.0, 10.0, 0.0), ("防災行政無線の内容も配信", 50.0, 10.0, 0.0)]
+    assert _placed(rows).split("\n") == [text for text, *_ in rows]
+
+
+def test_a_heading_centred_over_several_lines_is_one_heading():
+    # the NPO report, page 1: a speech bubble "違いがあるの⏎知って⏎いますか？", each line centred
+    rows = [("背の高さだけでは分かりません。", 40.0, 10.0, 0.0),
+            ("違いがあるの", 280.0, 10.7, 1.0), ("知って", 296.0, 10.7, 1.0), ("いますか？", 285.4, 10.7, 1.0),
+            ("外見からは分かりにくい違いです。", 40.0, 10.0, 0.0)]
+    lines = _placed(rows).split("\n")
+    assert [line for line in lines if "違いが" in line] == ["◇違いがあるの知っていますか？"], lines
