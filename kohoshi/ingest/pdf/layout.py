@@ -252,20 +252,26 @@ _BRACKETS = ("Ps", "Pe", "Pi", "Pf")
 def drop_duplicates(chars: list[Char]) -> list[Char]:
     """Drop a glyph drawn again on (nearly) the same spot: outlined titles drawn as
     fill and stroke, text shadows, fake bold by overprinting.  Two grids, the second
-    shifted by half a cell, so that a pair near a cell border still meets in one."""
-    seen: set[tuple[str, int, int, int]] = set()
+    shifted by half a cell, so that a pair near a cell border still meets in one.  A cell is a
+    quarter of the glyph's size, so the same character in another size may share a cell's number
+    far away (a 10-point "な" and a 14-point one 50 points apart): a glyph is a copy only of one
+    of its own size within a cell of it."""
+    seen: dict[tuple[str, int, int, int], list[Char]] = {}
     out = []
     for c in chars:
         q = max(c.size, 1.0) * 0.25
         x, y = c.cx / q, c.cy / q
-        a = (c.text, int(x), int(y), 0)
-        b = (c.text, int(x + 0.5), int(y + 0.5), 1)
-        if a in seen or b in seen:
+        keys = ((c.text, int(x), int(y), 0), (c.text, int(x + 0.5), int(y + 0.5), 1))
+        if any(_same_spot(c, d, q) for key in keys for d in seen.get(key, ())):
             continue
-        seen.add(a)
-        seen.add(b)
+        for key in keys:
+            seen.setdefault(key, []).append(c)
         out.append(c)
     return out
+
+
+def _same_spot(c: Char, d: Char, q: float) -> bool:
+    return abs(c.size - d.size) <= 0.1 * max(c.size, d.size) and abs(c.cx - d.cx) <= 2 * q and abs(c.cy - d.cy) <= 2 * q
 
 
 def _relation(p: Char, c: Char) -> str | None:
