@@ -12,6 +12,7 @@ we would have needed our own ordering and typography on top of it anyway.
 from __future__ import annotations
 
 import ctypes
+import difflib
 import os
 import re
 from collections import Counter
@@ -149,6 +150,10 @@ def _page_chars(page: pdfium.PdfPage, height: float) -> list[Char]:
         spaced = False
         for i in range(n):
             u = raw.FPDFText_GetUnicode(t, i)
+            if 0 < u < 0x20 and u not in _SKIP:
+                # a glyph id read as a code (a subset font without a Unicode map: "\x14\x15" for
+                # "12"): a glyph whose character is unknown, for OCR to read (_fill_holes)
+                u = 0xFFFD
             if u in _SKIP or u < 0x20 or (0xD800 <= u <= 0xDFFF):
                 if u in (0x20, 0x3000, 0xA0):
                     # a space in the text, or one PDFium inserts where the glyph advances
@@ -272,6 +277,9 @@ def _read_unmapped(page: pdfium.PdfPage, lines: list[Line], page_no: int, warnin
         ln for ln in lines
         if not ln.table_row and (ln.font in broken or (len(ln.text) >= 2 and sum(map(_unmapped, ln.text)) >= 0.5 * len(ln.text)))
     ]
+    holey = [ln for ln in lines if ln not in bad and not ln.table_row and any(_unmapped(c.text) for c in ln.chars)]
+    if holey and ocr.available():
+        _fill_holes(page, holey, page_no, warnings)
     if not bad:
         return lines
     if not ocr.available():
@@ -293,6 +301,114 @@ def _read_unmapped(page: pdfium.PdfPage, lines: list[Line], page_no: int, warnin
     if done:
         warnings.append(f"p.{page_no} の文字コードのない文字 {done} 行を文字認識(OCR)で読み取りました。確認してください")
     return lines
+
+
+# windows around unmapped characters read by OCR on one page, at most (a few milliseconds each)
+MAX_WINDOWS = 200
+# characters read on either side of a hole, so that the reading can be lined up with the text
+HOLE_CONTEXT = 3
+
+
+def _fill_holes(page: pdfium.PdfPage, lines: list[Line], page_no: int, warnings: list[str]) -> None:
+    """Mostly mapped lines with a few unmapped characters ("議会は年�回、�ヵ月毎": the digits
+    of a subset font without their codes): OCR reads each run of them with ``HOLE_CONTEXT``
+    characters on either side (runs that close together in one window), and a run is filled
+    from the reading where the characters around it line up with the text layer's."""
+    windows = []  # (line, first character, end)
+    for ln in lines:
+        for i, j in _unmapped_runs(ln.chars):
+            start, end = max(0, i - HOLE_CONTEXT), min(len(ln.chars), j + HOLE_CONTEXT)
+            if windows and windows[-1][0] is ln and start <= windows[-1][2]:
+                windows[-1] = (ln, windows[-1][1], end)
+            else:
+                windows.append((ln, start, end))
+    windows = windows[:MAX_WINDOWS]
+    boxes = []
+    for ln, start, end in windows:
+        w = ln.chars[start:end]
+        boxes.append((min(c.x0 for c in w), min(c.top for c in w), max(c.x1 for c in w), max(c.bottom for c in w), ln.vertical))
+    found: dict[int, dict[int, str]] = {}  # line → character index → its reading
+    for (ln, start, end), read in zip(windows, ocr.ocr_regions(page, boxes)):
+        if read:
+            readings = unmapped_readings("".join(c.text for c in ln.chars[start:end]), read)
+            found.setdefault(id(ln), {}).update({start + k: v for k, v in readings.items()})
+    filled = 0
+    for ln in lines:
+        if id(ln) not in found:
+            continue
+        runs = _unmapped_runs(ln.chars)
+        fills = [
+            "".join(found[id(ln)][k] for k in range(i, j)) if all(k in found[id(ln)] for k in range(i, j)) else None
+            for i, j in runs
+        ]
+        ln.text, n = _patch(ln.text, [j - i for i, j in runs], fills)
+        ln.ocr_chars += n
+        filled += n
+    if filled:
+        warnings.append(f"p.{page_no} の文字コードのない文字 {filled} 字を文字認識(OCR)で読み取りました。確認してください")
+
+
+def _unmapped_runs(chars: list[Char]) -> list[tuple[int, int]]:
+    runs, i = [], 0
+    while i < len(chars):
+        if _unmapped(chars[i].text):
+            j = i
+            while j < len(chars) and _unmapped(chars[j].text):
+                j += 1
+            runs.append((i, j))
+            i = j
+        else:
+            i += 1
+    return runs
+
+
+def _patch(text: str, sizes: list[int], fills: list[str | None]) -> tuple[str, int]:
+    """``text`` with its runs of unmapped characters (``sizes`` long, in order) replaced by
+    ``fills`` (None: left as they are); and how many characters were filled."""
+    out, k, i, filled = [], 0, 0, 0
+    while i < len(text):
+        if _unmapped(text[i]) and k < len(sizes):
+            size = sizes[k]
+            run = text[i : i + size]
+            if fills[k] is not None and len(run) == size and all(map(_unmapped, run)):
+                out.append(fills[k])
+                filled += size
+            else:
+                out.append(run)
+            i += size
+            k += 1
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out), filled
+
+
+def unmapped_readings(text: str, read: str) -> dict[int, str]:
+    """What OCR ``read`` in place of each unmapped character of ``text`` (index → reading; a run
+    read as a whole gives its reading to its first character and "" to the others).  The two are
+    aligned character by character; a hole counts as read only where the characters around it
+    agree, and the text layer's own characters are never changed."""
+    read = "".join(read.split())
+    found: dict[int, str] = {}
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, text, read, autojunk=False).get_opcodes():
+        if op != "replace":
+            continue
+        seg, got = text[i1:i2], read[j1:j2]
+        # OCR reads no spaces: "FAX ���-" against "FAX042-"
+        first, last = i1 + len(seg) - len(seg.lstrip()), i1 + len(seg.rstrip())
+        core = text[first:last]
+        if core and all(map(_unmapped, core)) and len(got) <= 2 * len(core) + 1 and not any(map(_unmapped, got)):
+            found.update({k: "" for k in range(first + 1, last)})
+            found[first] = got
+        elif len(seg) == len(got):
+            found.update({i1 + k: g for k, (c, g) in enumerate(zip(seg, got)) if _unmapped(c) and not _unmapped(g)})
+    return found
+
+
+def fill_unmapped(text: str, read: str) -> str:
+    """``text`` with the unmapped characters that OCR ``read`` filled in (:func:`unmapped_readings`)."""
+    found = unmapped_readings(text, read)
+    return "".join(found.get(i, c) for i, c in enumerate(text))
 
 
 def _norm_margin(text: str) -> str:

@@ -92,6 +92,7 @@ class Line:
     # title): _join_row keeps the row whole and names the label here (split.py takes it off titles)
     lead: str = ""
     ocr: bool = False  # read by OCR from an image of the page
+    ocr_chars: int = 0  # characters of a text-layer line that OCR read (no Unicode mapping)
     chars: list[Char] = field(default_factory=list, repr=False)
     # a block of lines written the other way than the page (see _cross_blocks), ordered on its own
     members: list[Line] = field(default_factory=list, repr=False)
@@ -808,6 +809,7 @@ def _join_row(items: list[Line], body: float) -> Line:
         c0=min(ln.c0 for ln in items),
         c1=max(ln.c1 for ln in items),
         ocr=any(ln.ocr for ln in items),
+        ocr_chars=sum(ln.ocr_chars for ln in items),
     )
 
 

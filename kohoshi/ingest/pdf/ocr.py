@@ -628,14 +628,11 @@ def ocr_regions(page: pdfium.PdfPage, boxes: list[tuple[float, float, float, flo
                 return [None] * len(boxes)
     exe = shutil.which("tesseract") or "tesseract"
     out: list[str | None] = []
-    for x0, top, x1, bottom, vertical in boxes:
-        pad = 0.25 * min(x1 - x0, bottom - top)
-        crop = (
-            max(0.0, x0 - pad),
-            max(0.0, height - bottom - pad),
-            max(0.0, width - x1 - pad),
-            max(0.0, top - pad),
-        )
+    for box in boxes:
+        crop, vertical = _crop(box, width, height), box[4]
+        if crop is None:
+            out.append(None)
+            continue
         fd, path = tempfile.mkstemp(suffix=".pgm", prefix="kohoshi-ocr-")
         os.close(fd)
         try:
@@ -660,10 +657,15 @@ def _note_failure(exc: Exception) -> None:
         _rapid_failed = True
 
 
-def _crop(box: tuple[float, float, float, float, bool], width: float, height: float) -> tuple[float, float, float, float]:
+def _crop(box: tuple[float, float, float, float, bool], width: float, height: float) -> tuple[float, float, float, float] | None:
+    """PDFium's crop (left, bottom, right, top margins) for a box padded by a quarter of its
+    thickness, within the page; None for a box with no area on it (a broken file's glyphs)."""
     x0, top, x1, bottom, _vertical = box
     pad = 0.25 * min(x1 - x0, bottom - top)
-    return (max(0.0, x0 - pad), max(0.0, height - bottom - pad), max(0.0, width - x1 - pad), max(0.0, top - pad))
+    x0, top, x1, bottom = max(0.0, x0 - pad), max(0.0, top - pad), min(width, x1 + pad), min(height, bottom + pad)
+    if x1 - x0 < 1 or bottom - top < 1:
+        return None
+    return (x0, height - bottom, width - x1, top)
 
 
 def _rapid_regions(page: pdfium.PdfPage, boxes, width: float, height: float) -> list[str | None]:
@@ -671,8 +673,15 @@ def _rapid_regions(page: pdfium.PdfPage, boxes, width: float, height: float) -> 
     to the left as RapidOCR turns the vertical lines it detects."""
     import numpy as np
 
-    crops = []
-    for box in boxes:
-        img = _render_rgb(page, RAPID_DPI, _crop(box, width, height))
+    crops, kept = [], []
+    for k, box in enumerate(boxes):
+        crop = _crop(box, width, height)
+        if crop is None:
+            continue
+        img = _render_rgb(page, RAPID_DPI, crop)
         crops.append(np.ascontiguousarray(np.rot90(img)) if box[4] else img)
-    return ["".join(text.split()) or None for text, _score in _rapid().read_lines(crops)]
+        kept.append(k)
+    out: list[str | None] = [None] * len(boxes)
+    for k, (text, _score) in zip(kept, _rapid().read_lines(crops)):
+        out[k] = "".join(text.split()) or None
+    return out

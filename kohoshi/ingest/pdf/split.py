@@ -735,8 +735,7 @@ def assemble(pages: list[tuple[list[Line], float]]) -> tuple[list[DraftArticle],
             if ln.page not in cur.pages:
                 cur.pages.append(ln.page)
             cur.chars += len(text)
-            if ln.ocr:
-                cur.ocr_chars += len(text)
+            cur.ocr_chars += len(text) if ln.ocr else ln.ocr_chars
             prev, prev_kind = cur.last, cur.last_kind
             if kind in ("h1", "h2"):
                 if (

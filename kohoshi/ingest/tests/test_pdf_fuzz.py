@@ -96,6 +96,11 @@ def _cases() -> list[bytes]:
 
 
 def _worker(cases: list[bytes], conn) -> None:
+    from kohoshi.ingest.pdf import ocr
+
+    # Mutations that break a font's Unicode map send its glyphs to OCR: the models load once
+    # here, as in a worker, not in the time of the first such case.
+    ocr.available()
     for i, data in enumerate(cases):
         conn.send(("start", i, ""))
         try:
