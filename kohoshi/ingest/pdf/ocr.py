@@ -219,6 +219,11 @@ def _rapid() -> _Rapid | None:
         return None
 
 
+# A forked child has none of the parent's threads, but would inherit an engine whose thread pool
+# believes its idle workers are there, and wait for them for ever: it builds its own.
+os.register_at_fork(after_in_child=_rapid.cache_clear)
+
+
 def _no_spinning() -> None:
     """onnxruntime's worker threads spin while they wait for work: on a shared 2-core machine they
     burn the other jobs' CPU and read a page slower than one thread would (docs/benchmarks.md,

@@ -192,3 +192,25 @@ def test_threads_each_read_with_a_session_of_their_own(monkeypatch, fresh_engine
         sessions.append(engine.sessions.get())
     assert 1 <= len(sessions) <= 2 and len({id(s) for s in sessions}) == len(sessions)
     assert all(s.get_session_options().intra_op_num_threads == 1 for s in sessions)
+
+
+def test_a_forked_child_reads_with_an_engine_of_its_own(monkeypatch, fresh_engine):
+    # the PDF fuzz test forks its reader after other tests used the engine: the child waited for
+    # ever on the parent's recognition threads, which a forked child does not have
+    import multiprocessing
+
+    pytest.importorskip("rapidocr")
+    monkeypatch.setenv("KOHOSHI_OCR_THREADS", "2")
+    if ocr.engine_name() != "rapidocr":
+        pytest.skip("RapidOCR models are not installed")
+    crops = [_line_image(t) for t in ["夏祭りのお知らせ", "図書館の開館時間が変わります"] * 3]
+    ocr._rapid().read_lines(crops)  # the parent's threads are started
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=lambda: queue.put([t for t, _ in ocr._rapid().read_lines(crops)]), daemon=True)
+    child.start()
+    try:
+        assert queue.get(timeout=60) == ["夏祭りのお知らせ", "図書館の開館時間が変わります"] * 3
+    finally:
+        child.kill()
+        child.join(5)
