@@ -918,6 +918,45 @@ def _rule_blocks(rule: tuple[float, float, float, float], left: list[Line], righ
     return True
 
 
+# A line at least this many times the body size is display type (a title); the same ratio as
+# split.TITLE_RATIO.
+HEAD_RATIO = 1.25
+
+
+def _cut_at_head(rows: list[list[Line]], body: float, columns) -> int:
+    """Where to cut a region across (an index into its ``rows``) around a title set across
+    the columns of its article at the bottom of the region: rows of one display line each
+    (nothing beside them), one of which runs from the first to the last of the ``columns``
+    that the rest of the region falls into.  The columns hold two lines or more each, no
+    display line (another title there starts another article), and stand side by side (a
+    part wholly under the one before it, such as a page number under the last line, is no
+    column).  Above the title when it is not the region's first row, else under it; 0 when
+    there is no such title.
+
+    The widest gap across the region need not be either: when a photo tops one column and
+    the other column is short, no two lines stand side by side, and a cut at the photo's
+    gap reads the end of the second column before the first."""
+    big = HEAD_RATIO * body
+    shown = [n for n, r in enumerate(rows) if any(ln.size >= big for ln in r)]
+    if not shown or shown[-1] + 1 == len(rows):
+        return 0
+    k = shown[-1] + 1  # under the last display row: the columns hold none
+    i = k
+    while i > 0 and len(rows[i - 1]) == 1 and rows[i - 1][0].size >= big:
+        i -= 1
+    if i == k:
+        return 0
+    cols = columns([ln for r in rows[k:] for ln in r])
+    if len(cols) < 2 or min(map(len, cols)) < 2:
+        return 0
+    if all(min(ln.c0 for ln in q) >= max(ln.c1 for ln in p) for p, q in zip(cols, cols[1:])):
+        return 0  # each part wholly under the one before: read top to bottom either way
+    g0, g1 = max(ln.a1 for ln in cols[0]), min(ln.a0 for ln in cols[-1])
+    if not any(ln.a0 < g0 and ln.a1 > g1 for r in rows[i:k] for ln in r):
+        return 0
+    return i or k
+
+
 def order_lines(
     lines: list[Line], *, width: float, body: float, vertical: bool,
     rules: list[tuple[float, float, float, float]] | None = None,
@@ -928,7 +967,9 @@ def order_lines(
     least ``COLUMN_GAP_EM`` runs through the whole region and no rule (a straight
     page segment ``(x0, top, x1, bottom)``, see ``_rule_blocks``) runs across it;
     otherwise the region is cut across at its widest gap, so a full-width heading
-    above two columns is split off without splitting the columns into rows.
+    above two columns is split off without splitting the columns into rows; a
+    title over the columns of the article at the bottom of the region is cut off
+    first, whatever the widest gap (see ``_cut_at_head``).
     Blocks written the other way than the page are ordered on their own.
     """
     lines = _cross_blocks(lines, vertical)
@@ -1012,6 +1053,11 @@ def order_lines(
         rows = gaps(items, "c0", "c1", 0.01)
         if len(rows) == 1:
             emit(items, column, end)
+            continue
+        cut = _cut_at_head(rows, body, lambda part: unblocked(gaps(part, "a0", "a1", col_gap)))
+        if cut:
+            stack.append(([ln for r in rows[cut:] for ln in r], column, end, depth + 1))
+            stack.append(([ln for r in rows[:cut] for ln in r], column, end, depth + 1))
             continue
         # a plain stack of single lines needs no further cutting
         if all(len(r) == 1 or len(gaps(r, "a0", "a1", col_gap)) == 1 for r in rows):

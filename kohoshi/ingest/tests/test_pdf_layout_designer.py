@@ -137,6 +137,22 @@ def test_a_rule_with_text_on_one_side_only_blocks_no_column_cut():
     assert order.index("左3") < order.index("右0")
 
 
+def test_lines_wholly_under_one_another_below_a_title_are_no_columns():
+    """Under a wide title, two short lines and a date and signature set flush right below
+    them do not overlap along the line, but one pair is wholly under the other: one column,
+    read top down."""
+    lines = [
+        _ln("健康まつりを開きます", 20, 20, 300, size=18),
+        _ln("楽しみながら学べるイベントです。", 20, 50, 180),
+        _ln("ご家族でお越しください。", 20, 64, 140),
+        _ln("令和6年5月1日", 230, 84, 300),
+        _ln("こほし市長 山田太郎", 200, 98, 300),
+    ]
+    order = order_lines(lines, width=320, body=10, vertical=False)
+    assert [ln.text for ln in order] == [ln.text for ln in lines]
+    assert len({ln.column for ln in order}) == 1
+
+
 def test_an_accent_bar_beside_a_title_and_a_photo_frame_are_no_table():
     def rect(x0, y0, x1, y1):
         return [(x0, y0, x1, y0), (x1, y0, x1, y1), (x1, y1, x0, y1), (x0, y1, x0, y0)]
@@ -180,6 +196,25 @@ def test_a_title_left_at_the_foot_of_a_column_goes_on_in_the_next():
     )
     titles = [_text(a.title) for a in _extract([page]).articles]
     assert titles == ["公園の整備が進む", "市民文化祭の作品を募集します"]
+
+
+@pytest.mark.browser
+def test_the_short_second_column_under_a_title_across_two_is_read_after_the_first():
+    """A title set across its article's two columns; a photo tops the first column and the
+    second holds only the contact lines, so no two lines stand side by side and the widest
+    gap across is the photo's.  The contact lines still come last."""
+    contact = ("【電話】046-000-1111（代）", "【FAX】046-000-2222")
+    article = (
+        "<div style='height:120mm;column-count:2;column-gap:5mm;column-fill:auto;margin-top:6mm;font-size:10pt'>"
+        "<h2 style='column-span:all;font-size:16pt;margin-bottom:3mm'>広報紙の届け方が変わります</h2>"
+        "<div class=photo style='height:35mm;margin:0 0 3mm'></div>"
+        f"<p>{FILLER}</p><p>{FILLER}</p>"
+        f"<p style='break-before:column'>{contact[0]}</p><p>{contact[1]}</p></div>"
+    )
+    page = f"<h2 style='font-size:16pt'>窓口の時間を延ばします</h2><p>{FILLER}</p>{article}"
+    bodies = _by_title(_extract([page]))
+    assert bodies["広報紙の届け方が変わります"] == _text(FILLER + FILLER + "".join(contact))
+    assert bodies["窓口の時間を延ばします"] == _text(FILLER)
 
 
 @pytest.mark.browser
