@@ -36,11 +36,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kohoshi.ingest.pdf.sandbox import Limits
+
 REPO = Path(__file__).resolve().parents[2]
 OUT = Path(os.environ.get("INGEST_EVAL_OUT", "/work/ingest-eval-out"))
 REAL = Path(os.environ.get("INGEST_REAL_DIR", "/work/ingest-real"))
 # the ingest worker's address-space limit (settings.KOHOSHI_INGEST_MEMORY_MB's default)
-MEMORY_MB = 2048
+MEMORY_MB = Limits().memory_mb
 FALLBACK = re.compile(r"RapidOCR failed on page (\d+)")
 
 CHILD = r"""

@@ -33,7 +33,9 @@ from .errors import PdfRejected
 
 @dataclass(frozen=True)
 class Limits:
-    memory_mb: int = 1024
+    # settings.KOHOSHI_INGEST_MEMORY_MB's default: RapidOCR needs more than 1024 MB of address
+    # space for a page (onnxruntime bad_alloc, and Tesseract reads the rest; docs/benchmarks.md)
+    memory_mb: int = 2048
     # the whole job, and the longest wait between two pages (OCR of one page may take a while)
     seconds: float = 1800.0
     page_seconds: float = 180.0
