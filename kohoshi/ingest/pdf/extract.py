@@ -262,6 +262,14 @@ def _unmapped(ch: str) -> bool:
     return u == 0xFFFD or 0x80 <= u < 0xA0 or 0xE000 <= u <= 0xF8FF or (0x180 <= u < 0x2000 and not 0x370 <= u < 0x400)
 
 
+def _hole(ch: str) -> bool:
+    """A glyph whose character is surely unknown (U+FFFD, a C1 control, private use): unlike
+    :func:`_unmapped`, never a letter that may be real (Latin Extended in a Vietnamese notice),
+    so a mostly readable line is read again only around these."""
+    u = ord(ch)
+    return u == 0xFFFD or 0x80 <= u < 0xA0 or 0xE000 <= u <= 0xF8FF
+
+
 def _read_unmapped(page: pdfium.PdfPage, lines: list[Line], page_no: int, warnings: list[str]) -> list[Line]:
     """Lines whose characters mostly have no Unicode mapping are read again by OCR
     of just their region; a page with many of them is read whole."""
@@ -277,7 +285,7 @@ def _read_unmapped(page: pdfium.PdfPage, lines: list[Line], page_no: int, warnin
         ln for ln in lines
         if not ln.table_row and (ln.font in broken or (len(ln.text) >= 2 and sum(map(_unmapped, ln.text)) >= 0.5 * len(ln.text)))
     ]
-    holey = [ln for ln in lines if ln not in bad and not ln.table_row and any(_unmapped(c.text) for c in ln.chars)]
+    holey = [ln for ln in lines if ln not in bad and not ln.table_row and any(_hole(c.text) for c in ln.chars)]
     if holey and ocr.available():
         _fill_holes(page, holey, page_no, warnings)
     if not bad:
@@ -351,9 +359,9 @@ def _fill_holes(page: pdfium.PdfPage, lines: list[Line], page_no: int, warnings:
 def _unmapped_runs(chars: list[Char]) -> list[tuple[int, int]]:
     runs, i = [], 0
     while i < len(chars):
-        if _unmapped(chars[i].text):
+        if _hole(chars[i].text):
             j = i
-            while j < len(chars) and _unmapped(chars[j].text):
+            while j < len(chars) and _hole(chars[j].text):
                 j += 1
             runs.append((i, j))
             i = j
@@ -367,10 +375,10 @@ def _patch(text: str, sizes: list[int], fills: list[str | None]) -> tuple[str, i
     ``fills`` (None: left as they are); and how many characters were filled."""
     out, k, i, filled = [], 0, 0, 0
     while i < len(text):
-        if _unmapped(text[i]) and k < len(sizes):
+        if _hole(text[i]) and k < len(sizes):
             size = sizes[k]
             run = text[i : i + size]
-            if fills[k] is not None and len(run) == size and all(map(_unmapped, run)):
+            if fills[k] is not None and len(run) == size and all(map(_hole, run)):
                 out.append(fills[k])
                 filled += size
             else:
@@ -397,11 +405,11 @@ def unmapped_readings(text: str, read: str) -> dict[int, str]:
         # OCR reads no spaces: "FAX ���-" against "FAX042-"
         first, last = i1 + len(seg) - len(seg.lstrip()), i1 + len(seg.rstrip())
         core = text[first:last]
-        if core and all(map(_unmapped, core)) and len(got) <= 2 * len(core) + 1 and not any(map(_unmapped, got)):
+        if core and all(map(_hole, core)) and len(got) <= 2 * len(core) + 1 and not any(map(_hole, got)):
             found.update({k: "" for k in range(first + 1, last)})
             found[first] = got
         elif len(seg) == len(got):
-            found.update({i1 + k: g for k, (c, g) in enumerate(zip(seg, got)) if _unmapped(c) and not _unmapped(g)})
+            found.update({i1 + k: g for k, (c, g) in enumerate(zip(seg, got)) if _hole(c) and not _hole(g)})
     return found
 
 

@@ -43,6 +43,8 @@ def test_ocr_fills_only_the_holes_where_the_text_around_them_agrees():
     # a reading that does not line up leaves the hole as it was, and never changes read text
     assert fill_unmapped("年\ufffd回", "まったく別の行") == "年\ufffd回"
     assert fill_unmapped("約\ufffd\ufffd万円", "約90方円") == "約90万円"
+    # letters that may be real (a Vietnamese notice) are the text layer's, whatever OCR reads
+    assert fill_unmapped("Hướng dẫn \ufffd", "Huong dan 3") == "Hướng dẫn 3"
 
 
 @pytest.mark.browser
