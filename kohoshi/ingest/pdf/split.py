@@ -283,6 +283,9 @@ def _full(ln: Line) -> bool:
 # a text frame narrower than its column: at least this many characters wide
 FRAME_MIN_EMS = 15
 FRAME_WINDOW = 4
+# how many characters short of its frame's end a wrapped line may stop: a frame set ragged-right
+# leaves up to 4 (おやじの会通信 1 and 2: "…声をかけて⏎もらえたら…" stopped 3.9 short)
+FRAME_SLACK = 4.0
 
 
 def mark_frame_ends(lines: list[Line]) -> None:
@@ -361,7 +364,7 @@ def _wraps(prev: Line, ln: Line, paragraph: str) -> bool:
         return True
     if abs(ln.a0 - prev.a0) > 0.5 * ln.size:
         return False
-    if _frame_full(prev, 3.0) and not _ITEM.match(text) and not _ITEM.match(prev.text.lstrip()):
+    if _frame_full(prev, FRAME_SLACK) and not _ITEM.match(text) and not _ITEM.match(prev.text.lstrip()):
         return True
     return bool(tail) and tail[-1] not in _END and prev.a1 >= prev.column_end - 4 * prev.size
 

@@ -51,6 +51,17 @@ def test_the_wrapped_lines_of_a_frame_narrower_than_its_column_are_one_paragraph
     ]
 
 
+def test_a_line_of_a_ragged_frame_four_characters_short_still_wraps():
+    rows = [
+        "校庭の芝生は不定期ですが、主に土曜日の午後",
+        "に都合のつく有志が集まって手入れをしてい",
+        "ます。メンバー以外の方の飛び入り参加も歓迎",
+        "ですので、おやじを見たら声をかけて",  # 4 characters short of the longest above
+        "もらえたらうれしいです。",
+    ]
+    assert _issue(rows).split("\n") == ["".join(rows)]
+
+
 def test_a_paragraph_set_in_bold_is_a_paragraph_not_a_heading_a_line():
     body = _issue(FRAME, bold=1.0)
     assert "◇" not in body
