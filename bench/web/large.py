@@ -92,7 +92,10 @@ def database_url(base: str, size: int) -> str:
 
 def env_for(url: str, size: int) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "REDIS_URL")}
-    env.update(DATABASE_URL=url, KOHOSHI_DATA_DIR=str(REPO / "bench" / "out" / f"search-{size}"),
+    # PYTHONPATH: this checkout's kohoshi package. The virtualenv's editable install points at one
+    # checkout, and the `kohoshi` script does not have the working directory on sys.path: a
+    # worktree sharing the virtualenv would otherwise serve the other checkout's code.
+    env.update(DATABASE_URL=url, KOHOSHI_DATA_DIR=str(REPO / "bench" / "out" / f"search-{size}"), PYTHONPATH=str(REPO),
                DJANGO_SETTINGS_MODULE="kohoshi.settings", KOHOSHI_TASKS="db", KOHOSHI_PAGE_CACHE="0",
                KOHOSHI_ACCESS_LOG="0", KOHOSHI_LOG_LEVEL="WARNING")
     return env
