@@ -255,7 +255,7 @@ def drop_duplicates(chars: list[Char]) -> list[Char]:
     fill and stroke, text shadows, fake bold by overprinting.  Two grids, the second
     shifted by half a cell, so that a pair near a cell border still meets in one.  A cell is a
     quarter of the glyph's size, so the same character in another size may share a cell's number
-    far away (a 10-point "な" and a 14-point one 50 points apart): a glyph is a copy only of one
+    far away (a 10-point "な" and a 14-point one 100 points apart): a glyph is a copy only of one
     of its own size within a cell of it."""
     seen: dict[tuple[str, int, int, int], list[Char]] = {}
     out = []
