@@ -47,8 +47,7 @@ FALLBACK = re.compile(r"RapidOCR failed on page (\d+)")
 
 CHILD = r"""
 import json, resource, sys, time
-sys.path.insert(0, sys.argv[2])
-memory_mb = int(sys.argv[3])
+memory_mb = int(sys.argv[2])
 def cpu():
     a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
@@ -78,8 +77,10 @@ def run_one(pdf: Path, engine: str, code: Path = REPO, memory_mb: int = MEMORY_M
     """One extraction in a fresh process; with ``memory_mb`` as the ingest worker runs it (the
     sandbox child under that address-space limit, its start and imports counted)."""
     env = {**os.environ, "KOHOSHI_OCR_ENGINE": engine}
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(pdf), str(code), str(memory_mb)],
-                          capture_output=True, text=True, env=env)
+    # run in the checkout: the child and the sandbox child it starts (``python -m``) both import
+    # ``kohoshi`` from their working directory first, before the shared virtualenv's install
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(pdf.resolve()), str(memory_mb)],
+                          capture_output=True, text=True, env=env, cwd=code)
     if proc.returncode != 0:
         return {"error": proc.stderr[-300:]}
     row = json.loads(proc.stdout.strip().splitlines()[-1])
