@@ -259,7 +259,7 @@ def _unmapped(ch: str) -> bool:
     controls, private use, or glyph ids read as codes (they land in Latin
     Extended, IPA, Greek and the like, which a Japanese newsletter barely uses)."""
     u = ord(ch)
-    return u == 0xFFFD or 0x80 <= u < 0xA0 or 0xE000 <= u <= 0xF8FF or (0x180 <= u < 0x2000 and not 0x370 <= u < 0x400)
+    return _hole(ch) or (0x180 <= u < 0x2000 and not 0x370 <= u < 0x400)
 
 
 def _hole(ch: str) -> bool:
@@ -322,9 +322,10 @@ def _fill_holes(page: pdfium.PdfPage, lines: list[Line], page_no: int, warnings:
     of a subset font without their codes): OCR reads each run of them with ``HOLE_CONTEXT``
     characters on either side (runs that close together in one window), and a run is filled
     from the reading where the characters around it line up with the text layer's."""
+    runs = {id(ln): _hole_runs(ln.chars) for ln in lines}
     windows = []  # (line, first character, end)
     for ln in lines:
-        for i, j in _unmapped_runs(ln.chars):
+        for i, j in runs[id(ln)]:
             start, end = max(0, i - HOLE_CONTEXT), min(len(ln.chars), j + HOLE_CONTEXT)
             if windows and windows[-1][0] is ln and start <= windows[-1][2]:
                 windows[-1] = (ln, windows[-1][1], end)
@@ -342,21 +343,18 @@ def _fill_holes(page: pdfium.PdfPage, lines: list[Line], page_no: int, warnings:
             found.setdefault(id(ln), {}).update({start + k: v for k, v in readings.items()})
     filled = 0
     for ln in lines:
-        if id(ln) not in found:
+        read = found.get(id(ln))
+        if read is None:
             continue
-        runs = _unmapped_runs(ln.chars)
-        fills = [
-            "".join(found[id(ln)][k] for k in range(i, j)) if all(k in found[id(ln)] for k in range(i, j)) else None
-            for i, j in runs
-        ]
-        ln.text, n = _patch(ln.text, [j - i for i, j in runs], fills)
+        fills = ["".join(read[k] for k in range(i, j)) if all(k in read for k in range(i, j)) else None for i, j in runs[id(ln)]]
+        ln.text, n = _patch(ln.text, [j - i for i, j in runs[id(ln)]], fills)
         ln.ocr_chars += n
         filled += n
     if filled:
         warnings.append(f"p.{page_no} の文字コードのない文字 {filled} 字を文字認識(OCR)で読み取りました。確認してください")
 
 
-def _unmapped_runs(chars: list[Char]) -> list[tuple[int, int]]:
+def _hole_runs(chars: list[Char]) -> list[tuple[int, int]]:
     runs, i = [], 0
     while i < len(chars):
         if _hole(chars[i].text):

@@ -327,11 +327,7 @@ def _frame_full(ln: Line, slack: float) -> bool:
     """A line that does not end a sentence and ends within ``slack`` characters short of its
     frame's end: it wraps (proportional type leaves a ragged edge a few characters deep).  A line
     reaching well beyond the lines around it is no frame's: they are just short lines."""
-    tail = ln.text.rstrip()
-    return (
-        ln.frame_end > 0 and ln.frame_end - slack * ln.size <= ln.a1 <= ln.frame_end + 4 * ln.size
-        and bool(tail) and tail[-1] not in _END
-    )
+    return ln.frame_end > 0 and ln.frame_end - slack * ln.size <= ln.a1 <= ln.frame_end + 4 * ln.size and _runs_on(ln)
 
 
 # a line that opens an item of a list: "場所：", "(2)", "〒243-8511" (an item ending short of a
@@ -340,6 +336,12 @@ _ITEM = re.compile(r"^(?:[^\s：:、。]{1,8}[：:]|[(（]?[0-9０-９]{1,2}[)�
 _OPEN = "（(「『【〔［"
 _CLOSE = "）)」』】〕］"
 _END = "。．.！!？?」』）)】"
+
+
+def _runs_on(ln: Line) -> bool:
+    """The line does not end a sentence (nor is it empty)."""
+    tail = ln.text.rstrip()
+    return bool(tail) and tail[-1] not in _END
 
 
 def _wraps(prev: Line, ln: Line, paragraph: str) -> bool:
@@ -359,14 +361,13 @@ def _wraps(prev: Line, ln: Line, paragraph: str) -> bool:
     depth = sum(paragraph.count(c) for c in _OPEN) - sum(paragraph.count(c) for c in _CLOSE)
     if depth > 0 and ln.a0 <= prev.a0 + 0.5 * ln.size:
         return True
-    tail = prev.text.rstrip()
-    if _hanging(prev, ln) and tail[-1] not in _END and not _ITEM.match(text):
+    if _hanging(prev, ln) and _runs_on(prev) and not _ITEM.match(text):
         return True
     if abs(ln.a0 - prev.a0) > 0.5 * ln.size:
         return False
     if _frame_full(prev, FRAME_SLACK) and not _ITEM.match(text) and not _ITEM.match(prev.text.lstrip()):
         return True
-    return bool(tail) and tail[-1] not in _END and prev.a1 >= prev.column_end - 4 * prev.size
+    return _runs_on(prev) and prev.a1 >= prev.column_end - 4 * prev.size
 
 
 # what opens an item whose further lines hang under its text, not under the mark
@@ -391,9 +392,8 @@ def _centred(prev: Line, ln: Line) -> bool:
     """Heading line ``ln`` goes on with ``prev``: the two are centred on one axis in one size, close
     under each other, and ``prev`` does not end a sentence ("違いがあるの⏎知って⏎いますか？" in a
     speech bubble)."""
-    tail = prev.text.rstrip()
     return (
-        bool(tail) and tail[-1] not in _END and prev.page == ln.page and prev.column == ln.column
+        _runs_on(prev) and prev.page == ln.page and prev.column == ln.column
         and abs(prev.size - ln.size) <= 0.05 * prev.size
         and abs((prev.a0 + prev.a1) - (ln.a0 + ln.a1)) <= ln.size
         and 0 <= ln.c0 - prev.c1 <= 0.8 * ln.size
