@@ -22,11 +22,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .layout import Line
+from .layout import TITLE_RATIO, Line
 
-# 1.25, not 1.3: real newsletters set a second tier of article titles at 1.27–1.28 × body
-# (おやじの会通信 第1–3号, bench/ingest/real_truth); no evaluation layout has section headings above 1.25.
-TITLE_RATIO = 1.25
 HEADING_RATIO = 1.08
 MARKERS = "■◇◆●○□▽△▼※・★☆"
 
