@@ -131,6 +131,8 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{DATA_DIR / 'kohoshi.sqlite3'}",
+        # Kept between requests, on SQLite too: opening one (with its PRAGMAs) and closing it cost
+        # 1.5-3 ms of an uncached article page's 4-7 ms (docs/benchmarks.md, issue 13).
         conn_max_age=int(os.environ.get("KOHOSHI_CONN_MAX_AGE", "60")),
     )
 }
@@ -143,7 +145,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     # The file holds staff password hashes and survey answers. SQLite gives its -wal and -shm
     # files the database file's mode, so 0600 here covers them too.
     if DATABASES["default"]["NAME"] not in ("", ":memory:") and Path(DATABASES["default"]["NAME"]).parent.is_dir():
