@@ -3,9 +3,10 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import ExtractYear
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -28,6 +29,7 @@ from kohoshi.reading_aids.translation.backends import languages as translation_l
 
 from . import mytown
 from .context_processors import READER_SETTINGS, reader_choices
+from .prepared import Prepared
 from .pagecache import beacon_mode, cached_page, issue_scope, most_read_scope, municipality_scope
 from .regions import REGIONS
 
@@ -261,11 +263,38 @@ def _published_article(code, newsletter, issue, number, *related: str) -> Articl
     )
 
 
+# The article page's three queries, compiled to SQL once (kohoshi.reading.prepared): building
+# them was 1.2 ms of the page's 4 ms, running them 0.15 ms.
+_ARTICLE = Prepared(
+    lambda code, newsletter, issue, number, now: (
+        Article.objects.published(now).with_place().select_related("audio")
+        .annotate(has_figures=Exists(Figure.objects.public().filter(article=OuterRef("pk"))))
+        .filter(issue__newsletter__municipality_id=code, issue__newsletter__slug=newsletter, issue__slug=issue,
+                number=number)
+    ),
+    code=Newsletter._meta.get_field("municipality"), newsletter=Newsletter._meta.get_field("slug"),
+    issue=Issue._meta.get_field("slug"), number=Article._meta.get_field("number"),
+    now=Issue._meta.get_field("published_at"),
+)
+_SIBLINGS = Prepared(
+    lambda issue: Article.objects.filter(issue=issue).order_by("position").values("position", "number", "title"),
+    issue=Article._meta.get_field("issue"),
+)
+# Not Meta's article order: no joins.
+_FIGURES = Prepared(
+    lambda article: Figure.objects.public().filter(article=article).order_by("position"),
+    article=Figure._meta.get_field("article"),
+)
+
+
 @require_safe
 @cached_page(lambda code, newsletter, issue, number: [issue_scope(code, newsletter, issue)])
 def article(request, code, newsletter, issue, number):
-    item = _published_article(code, newsletter, issue, number, "audio")
-    siblings = list(item.issue.articles.order_by("position").values("position", "number", "title"))
+    found = _ARTICLE(code=code, newsletter=newsletter, issue=issue, number=number, now=timezone.now())
+    if not found:
+        raise Http404
+    item = found[0]
+    siblings = _SIBLINGS(issue=item.issue_id)
     index = next(i for i, s in enumerate(siblings) if s["number"] == item.number)
     description = item.plain_body
     audio = audio_for(item)
@@ -276,6 +305,9 @@ def article(request, code, newsletter, issue, number):
             "article": item,
             "issue": item.issue,
             "municipality": item.issue.newsletter.municipality,
+            # reversed once here, not at each of the template's 4 and 3 places
+            "article_url": item.get_absolute_url(),
+            "issue_url": item.issue.get_absolute_url(),
             "place": index + 1,
             "total": len(siblings),
             "previous": siblings[index - 1] if index > 0 else None,
@@ -285,7 +317,7 @@ def article(request, code, newsletter, issue, number):
             # there is no page to open, say so instead of leaving a dead reference.
             "paper_page": next(iter(pages_list(item.pages)), None) if item.issue.source_pdf else None,
             "refers_to_paper": refers_to_paper(item.body_source),
-            "figures": item.figures.public().order_by("position"),  # not Meta's article order: no joins
+            "figures": _FIGURES(article=item.pk) if item.has_figures else (),
             # Behind nginx (which may answer later readers from its cache) the page counts its
             # view with a beacon (article_viewed); otherwise cached_page counts it.
             "view_beacon": beacon_mode(request),
