@@ -35,6 +35,11 @@ def candidates(port: int) -> dict[str, list[str]]:
         f"granian WSGI, {CPUS} workers": [
             str(BIN / "granian"), "--interface", "wsgi", "--workers", str(CPUS), "--host", HOST, "--port", str(port),
             "--log-level", "warning", app],
+        f"granian WSGI, {CPUS} workers x 4 blocking threads": [
+            str(BIN / "granian"), "--interface", "wsgi", "--workers", str(CPUS), "--blocking-threads", "4",
+            "--host", HOST, "--port", str(port), "--log-level", "warning", app],
+        f"gunicorn sync, {CPUS + 1} workers": [
+            str(BIN / "gunicorn"), app, "-k", "sync", "-w", str(CPUS + 1), "-b", bind, "--log-level", "warning"],
         f"uvicorn ASGI, {CPUS} workers": [
             str(BIN / "uvicorn"), "kohoshi.asgi:application", "--workers", str(CPUS), "--host", HOST, "--port",
             str(port), "--log-level", "warning", "--no-access-log"],
@@ -51,7 +56,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--shared", default=str(OUT.parents[2].parent / "shared"))
-    parser.add_argument("--only", default="", help="run only candidates whose name contains this")
+    parser.add_argument("--only", default="", help="run only candidates whose name contains one of these "
+                                                    "(comma-separated)")
     parser.add_argument("--rounds", type=int, default=3, help="every candidate once per round; medians reported")
     args = parser.parse_args()
     data = OUT / "data-servers"
@@ -59,7 +65,7 @@ def main() -> int:
     path = kohoshi_data(data, args.shared, env)
     port = free_port_in(8200, 8250)
     runs: dict[str, dict[int, list[dict]]] = {}
-    names = [n for n in candidates(port) if args.only in n]
+    names = [n for n in candidates(port) if any(part in n for part in args.only.split(","))]
     for round_no in range(args.rounds):
         for name in names:  # interleaved: the machine's load drifts alike for every candidate
             cmd = candidates(port)[name]

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 # Chosen by measurement (bench/web/servers.py, docs/benchmarks.md "Issue 13 — serving").
-SERVERS = ("gunicorn", "granian", "waitress")
+SERVERS = ("granian", "gunicorn", "waitress")
 
 
 # The application server's own messages (start, stop, a worker that died) as JSON lines too.
@@ -40,7 +40,7 @@ def default_workers() -> int:
 
 class Command(BaseCommand):
     help = (
-        "Serve kohoshi on HOST:PORT with gunicorn (one process per CPU, threads in each), with a "
+        "Serve kohoshi on HOST:PORT with granian (one process per CPU, threads in each), with a "
         "background task worker beside it."
     )
 
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=None, help="processes (default: one per CPU)")
         parser.add_argument("--threads", type=int, default=int(os.environ.get("KOHOSHI_WEB_THREADS", "4")),
                             help="threads per process")
-        parser.add_argument("--server", choices=SERVERS, default=os.environ.get("KOHOSHI_SERVER", "gunicorn"))
+        parser.add_argument("--server", choices=SERVERS, default=os.environ.get("KOHOSHI_SERVER", "granian"))
         parser.add_argument("--no-worker", action="store_true", help="do not start `kohoshi worker`")
 
     def handle(self, *args, port, host, workers, threads, server, no_worker, **options):
@@ -67,19 +67,19 @@ class Command(BaseCommand):
         if not no_worker and settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
             worker = subprocess.Popen([sys.executable, "-m", "kohoshi", "worker"])
         # A process manager stops the server with SIGTERM, often to this process alone: the task
-        # worker must not outlive it (with the old code, after a deploy). gunicorn's arbiter stops
-        # its workers gracefully on SIGTERM and exits with SystemExit, as waitress does with the
-        # handler below; the worker is stopped in `finally`. Each web process writes the article
+        # worker must not outlive it (with the old code, after a deploy). granian and gunicorn stop
+        # their workers gracefully on SIGTERM and return (gunicorn's arbiter with SystemExit), as
+        # waitress does with the handler below; the worker is stopped in `finally`. Each web process writes the article
         # views it buffered at exit (kohoshi.engagement.viewbuffer).
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
         parent = os.getpid()
         self.stdout.write(f"kohoshi: serving on http://{host}:{port}/ with {server} (Ctrl+C to stop)")
         self.stdout.flush()
         try:
-            if server == "gunicorn":
-                self._gunicorn(host, port, workers, threads)
-            elif server == "granian":
+            if server == "granian":
                 self._granian(host, port, workers, threads)
+            elif server == "gunicorn":
+                self._gunicorn(host, port, workers, threads)
             else:
                 self._waitress(host, port, workers * threads)
         finally:
