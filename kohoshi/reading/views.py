@@ -214,11 +214,29 @@ def _published_issue_or_404(code, newsletter, issue):
     )
 
 
+# The issue page's two queries, compiled once (kohoshi.reading.prepared).
+_ISSUE = Prepared(
+    lambda code, newsletter, issue, now: Issue.objects.published(now).with_place().filter(
+        newsletter__municipality_id=code, newsletter__slug=newsletter, slug=issue),
+    code=Newsletter._meta.get_field("municipality"), newsletter=Newsletter._meta.get_field("slug"),
+    issue=Issue._meta.get_field("slug"), now=Issue._meta.get_field("published_at"),
+)
+_CONTENTS = Prepared(
+    lambda issue: Article.objects.filter(issue=issue).select_related("category").order_by("position"),
+    issue=Article._meta.get_field("issue"),
+)
+
+
 @require_safe
 @cached_page(lambda code, newsletter, issue: [issue_scope(code, newsletter, issue)])
 def issue(request, code, newsletter, issue):
-    edition = _published_issue_or_404(code, newsletter, issue)
-    articles = edition.articles.select_related("category").order_by("position")
+    found = _ISSUE(code=code, newsletter=newsletter, issue=issue, now=timezone.now())
+    if not found:
+        raise Http404
+    edition = found[0]
+    articles = _CONTENTS(issue=edition.pk)
+    for item in articles:
+        item.issue = edition  # as edition.articles would: no query for it
     return render(request, "newsletters/issue.html", {"issue": edition, "articles": articles})
 
 
