@@ -15,16 +15,17 @@ class RememberedURLNode(defaulttags.URLNode):
         args = [arg.resolve(context) for arg in self.args]
         kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
         view_name = self.view_name.resolve(context)
+        request = getattr(context, "request", None)
         try:
-            current_app = context.request.current_app
+            current_app = request.current_app
         except AttributeError:
             try:
-                current_app = context.request.resolver_match.namespace
+                current_app = request.resolver_match.namespace
             except AttributeError:
                 current_app = None
         url = ""
         try:
-            url = reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
+            url = reverse(view_name, args=args, kwargs=kwargs, current_app=current_app, request=request)
         except NoReverseMatch:
             if self.asvar is None:
                 raise

@@ -46,3 +46,15 @@ def test_unhashable_arguments_are_resolved_every_time():
     assert reverse("newsletters:municipality", args=[code]) == "/m/142123/"
     code.value = "011002"
     assert reverse("newsletters:municipality", args=[code]) == "/m/011002/"
+
+
+def test_within_a_request_the_prefix_is_read_once_and_each_request_reads_its_own(prefix, rf):
+    from django.template import RequestContext
+
+    home = Template("{% url 'newsletters:home' %}")
+    first = rf.get("/")
+    prefix("/a/")
+    assert home.render(RequestContext(first)) == "/a/"
+    prefix("/b/")  # the handler sets it before a request's middleware; here, to show what is kept
+    assert home.render(RequestContext(first)) == "/a/"
+    assert home.render(RequestContext(rf.get("/"))) == "/b/"
