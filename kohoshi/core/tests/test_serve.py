@@ -46,7 +46,8 @@ def serve(tmp_path):
     for process in processes:
         if process.poll() is None:
             process.terminate()
-            process.wait(timeout=10)
+            # granian kills a worker that missed its stop after 15 s (it was still starting: serve.py)
+            process.wait(timeout=30)
 
 
 def get(port, path="/static/kohoshi/site.css", headers=None):

@@ -121,9 +121,13 @@ class Command(BaseCommand):
     def _granian(self, host, port, workers, threads):
         from granian import Granian
 
+        # granian's processes set their own SIGTERM handling. A worker stopped while still starting
+        # can miss its stop and wait for ever, and the main process with it (granian 2.8, seen in
+        # test_serve.py on a loaded machine): one that has not stopped after 15 s is killed.
         Granian(
             "kohoshi.core.served:application", address=host, port=port, interface="wsgi", workers=workers,
-            blocking_threads=threads, respawn_failed_workers=True, log_dictconfig=_JSON_LOGGING,
+            blocking_threads=threads, respawn_failed_workers=True, workers_kill_timeout=15,
+            log_dictconfig=_JSON_LOGGING,
         ).serve()
 
     def _waitress(self, host, port, threads):
