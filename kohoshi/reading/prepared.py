@@ -132,9 +132,3 @@ class Prepared:
         queryset = models.QuerySet(model=compiled.model, query=_Bound(compiled, params, using), using=using)
         queryset._iterable_class = compiled.iterable
         return list(queryset)
-
-    def forget(self) -> None:
-        """Compile again at the next call (after the schema or the database settings changed)."""
-        with self._lock:
-            self._compiled.clear()
-            self._model = self._spare = None

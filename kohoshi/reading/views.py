@@ -29,8 +29,8 @@ from kohoshi.reading_aids.translation.backends import languages as translation_l
 
 from . import mytown
 from .context_processors import READER_SETTINGS, reader_choices
-from .prepared import Prepared
 from .pagecache import beacon_mode, cached_page, issue_scope, most_read_scope, municipality_scope
+from .prepared import Prepared
 from .regions import REGIONS
 
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -268,12 +268,10 @@ def figure(request, code, newsletter, issue, number, figure_id):
     return response
 
 
-def _published_article(code, newsletter, issue, number, *related: str) -> Article:
-    """The public article at this URL, with its issue, newsletter and place (and `related`,
-    for select_related); else 404."""
-    articles = Article.objects.published().with_place()
+def _published_article(code, newsletter, issue, number) -> Article:
+    """The public article at this URL, with its issue, newsletter and place; else 404."""
     return get_object_or_404(
-        articles.select_related(*related) if related else articles,  # select_related() alone follows every key
+        Article.objects.published().with_place(),
         issue__newsletter__municipality_id=code,
         issue__newsletter__slug=newsletter,
         issue__slug=issue,
