@@ -69,8 +69,8 @@ class Command(BaseCommand):
         # A process manager stops the server with SIGTERM, often to this process alone: the task
         # worker must not outlive it (with the old code, after a deploy). granian and gunicorn stop
         # their workers gracefully on SIGTERM and return (gunicorn's arbiter with SystemExit), as
-        # waitress does with the handler below; the worker is stopped in `finally`. Each web process writes the article
-        # views it buffered at exit (kohoshi.engagement.viewbuffer).
+        # waitress does with the handler below; the worker is stopped in `finally`. Each web
+        # process writes the article views it buffered at exit (kohoshi.engagement.viewbuffer).
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
         parent = os.getpid()
         self.stdout.write(f"kohoshi: serving on http://{host}:{port}/ with {server} (Ctrl+C to stop)")
