@@ -113,8 +113,10 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # Django's cached loader, folding what depends only on the language (kohoshi/core/templating.py)
+            "loaders": [("kohoshi.core.templating.Loader", [
+                "django.template.loaders.filesystem.Loader", "django.template.loaders.app_directories.Loader"])],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

@@ -1,0 +1,181 @@
+"""The template loader: Django's cached loader, which also folds each template once it is compiled.
+
+Folding: a run of neighbouring nodes whose output depends only on the active language (text,
+`{% translate "…" %}` of a constant, `{% static '…' %}` of a constant path, `{% url 'name' %}`
+without arguments, `{% load %}`, comments) becomes one node that renders the run once per
+language and keeps the string. base.html's head, menu and footer are some 60 such nodes, which
+Django walked one by one, and asked the translation machinery, the URL resolver's memo and the
+static storage again, on every page. Anything else (a variable, a filter, a tag with an argument
+taken from the context, a block) ends a run, so what a page shows for its request never comes
+from the memo. The result is the same HTML byte for byte (kohoshi/core/tests/test_templating.py
+renders every public page of the demo corpus both ways).
+
+`{% extends %}` also remembers where its parent's blocks are: Django walked the parent's whole
+node tree for them on every render (3 % of an article page).
+
+Settings: TEMPLATES' "loaders" (kohoshi/settings.py)."""
+import threading
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template import NodeList, Template
+from django.template.base import Node, TextNode
+from django.template.defaulttags import CommentNode, IfNode, LoadNode
+from django.template.loader_tags import BLOCK_CONTEXT_KEY, BlockContext, BlockNode, ExtendsNode
+from django.template.loaders import cached
+from django.templatetags.static import StaticNode
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+from kohoshi.core.templatetags.kohoshi_i18n import RememberedTranslateNode
+from kohoshi.core.templatetags.kohoshi_urls import RememberedURLNode
+
+_generation = 0  # a setting that a folded node's output may depend on changed (tests)
+
+
+@receiver(setting_changed)
+def _forget(**kwargs):
+    global _generation
+    _generation += 1
+
+
+def _literal(expression) -> bool:
+    """A FilterExpression of a quoted constant without filters."""
+    return not expression.filters and isinstance(expression.var, str)
+
+
+def _constant(node: Node) -> bool:
+    """Does this node's output depend on nothing but the language, the URL configuration and
+    script prefix, the settings and autoescaping?"""
+    kind = type(node)
+    if kind in (TextNode, CommentNode, LoadNode):
+        return True
+    if kind is RememberedTranslateNode:
+        return not (node.noop or node.asvar or node.message_context or node.filter_expression.filters
+                    or node.filter_expression.var.lookups)
+    if kind is StaticNode:
+        return node.varname is None and _literal(node.path)
+    if kind is RememberedURLNode:
+        return not node.args and not node.kwargs and node.asvar is None and _literal(node.view_name)
+    return False
+
+
+class FoldedNode(Node):
+    """Neighbouring constant nodes, rendered once per (language, autoescape, URL configuration,
+    script prefix, current application) and kept."""
+
+    child_nodelists = ()
+
+    def __init__(self, nodes: list[Node]):
+        self.nodes = NodeList(nodes)
+        self.token = nodes[0].token
+        self.origin = nodes[0].origin
+        self.memo = {}
+        self.names_urls = any(type(node) is RememberedURLNode for node in nodes)
+
+    def __repr__(self):
+        return f"<FoldedNode: {len(self.nodes)} nodes>"
+
+    def render(self, context):
+        key = (_generation, get_language(), context.autoescape)
+        if self.names_urls:
+            request = getattr(context, "request", None)
+            base = None if request is None else request.__dict__.get("_kohoshi_reverse_base")
+            if base is None:
+                base = (get_urlconf(), get_script_prefix())
+            key += (*base, _current_app(request))
+        try:
+            return self.memo[key]
+        except KeyError:
+            self.memo[key] = text = SafeString("".join(node.render_annotated(context) for node in self.nodes))
+            return text
+
+
+def _current_app(request):
+    """What RememberedURLNode passes to reverse() as the current application."""
+    try:
+        return request.current_app
+    except AttributeError:
+        try:
+            return request.resolver_match.namespace
+        except AttributeError:
+            return None
+
+
+class RememberedExtendsNode(ExtendsNode):
+    """`{% extends %}` that finds the parent's blocks once per parent template."""
+
+    def render(self, context):
+        parent = self.get_parent(context)
+        blocks = parent.__dict__.get("_kohoshi_blocks")
+        if blocks is None:
+            blocks = parent._kohoshi_blocks = self._root_blocks(parent)
+        block_context = context.render_context.get(BLOCK_CONTEXT_KEY)
+        if block_context is None:
+            block_context = context.render_context[BLOCK_CONTEXT_KEY] = BlockContext()
+        block_context.add_blocks(self.blocks)
+        if blocks:
+            block_context.add_blocks(blocks)
+        with context.render_context.push_state(parent, isolated_context=False):
+            return parent._render(context)
+
+    @staticmethod
+    def _root_blocks(parent) -> dict:
+        """The parent's blocks if it extends nothing itself, as ExtendsNode.render finds them."""
+        for node in parent.nodelist:
+            if not isinstance(node, TextNode):
+                if isinstance(node, ExtendsNode):
+                    return {}
+                return {n.name: n for n in parent.nodelist.get_nodes_by_type(BlockNode)}
+        return {}
+
+
+def fold(nodelist: NodeList) -> NodeList:
+    """A new NodeList with runs of constant nodes folded, the children folded likewise. The old
+    lists are never changed, so a render in progress on another thread goes on as it began."""
+    folded, run = NodeList(), []
+
+    def end_run():
+        if len(run) > 1 and any(type(node) is not TextNode for node in run):
+            folded.append(FoldedNode(run))
+        else:
+            folded.extend(run)
+        run.clear()
+
+    for node in nodelist:
+        if _constant(node):
+            run.append(node)
+            continue
+        end_run()
+        _fold_children(node)
+        folded.append(node)
+    end_run()
+    folded.contains_nontext = any(not isinstance(node, TextNode) for node in folded)
+    return folded
+
+
+def _fold_children(node: Node) -> None:
+    if type(node) is ExtendsNode:
+        node.__class__ = RememberedExtendsNode
+    if isinstance(node, IfNode):
+        node.conditions_nodelists = [(condition, fold(nodelist)) for condition, nodelist in node.conditions_nodelists]
+        return
+    for attr in node.child_nodelists:
+        nodelist = getattr(node, attr, None)
+        if isinstance(nodelist, NodeList):
+            setattr(node, attr, fold(nodelist))
+
+
+class Loader(cached.Loader):
+    _lock = threading.Lock()
+
+    def get_template(self, template_name, skip=None):
+        template = super().get_template(template_name, skip)
+        if not template.__dict__.get("_kohoshi_folded"):
+            with self._lock:
+                if not template.__dict__.get("_kohoshi_folded"):
+                    template.nodelist = fold(template.nodelist)
+                    template._kohoshi_folded = True
+        return template
+

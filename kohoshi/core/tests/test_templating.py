@@ -1,0 +1,139 @@
+"""kohoshi.core.templating: folded templates render what Django's own loader renders, for every
+request, language and setting; nothing that depends on the request is ever kept."""
+import pytest
+from django.conf import settings
+from django.template import Context, Engine
+from django.test import override_settings
+from django.utils import translation
+
+from kohoshi.core import templating
+from kohoshi.ingest.services import files_import
+from kohoshi.newsletters.models import Article, Issue
+
+LIBRARIES = {"kohoshi_i18n": "kohoshi.core.templatetags.kohoshi_i18n", "static": "django.templatetags.static"}
+BUILTINS = ["kohoshi.core.templatetags.kohoshi_urls"]
+
+TEMPLATES = {
+    "base.html": (
+        '{% load kohoshi_i18n static %}<html lang="{{ lang }}"><link href="{% static "kohoshi/site.css" %}">'
+        '<a href="{% url "newsletters:home" %}">{% translate "ホーム" %}</a>'
+        '{% if dark %}<b>{% translate "検索" %}</b>{% url "newsletters:about" %}{% else %}<i>{% translate "メニュー" %}</i>{% endif %}'
+        '{% for item in items %}<li>{% translate "記事を検索" %}={{ item }}</li>{% empty %}{% translate "ホーム" %}{% endfor %}'
+        '<main>{% block content %}base{% endblock %}</main>'
+        '{% block footer %}<footer>{% translate "このサイトについて" %}{% url "newsletters:about" %}</footer>{% endblock %}'
+        '<img src="{% static picture %}">{% translate word %}{% url "newsletters:municipality" code %}</html>'
+    ),
+    "middle.html": (
+        '{% extends "base.html" %}{% load kohoshi_i18n %}'
+        '{% block content %}<section>{% translate "検索" %}{% block inner %}middle{% endblock %}</section>{% endblock %}'
+    ),
+    "page.html": (
+        '{% extends "middle.html" %}{% load kohoshi_i18n %}'
+        '{% block inner %}{{ block.super }}|{% translate "メニュー" %}&{{ name }}{% endblock %}'
+        '{% block footer %}{% autoescape off %}{{ block.super }}{{ raw }}{% endautoescape %}{% endblock %}'
+    ),
+}
+
+CONTEXTS = [
+    {"lang": "ja", "dark": True, "items": ["a", "<b>"], "name": "<町>", "raw": "<raw>", "picture": "kohoshi/reader.js",
+     "word": "検索", "code": "142123"},
+    {"lang": "en", "dark": False, "items": [], "name": "x", "raw": "", "picture": "kohoshi/site.css", "word": "ホーム",
+     "code": "011002"},
+]
+
+
+def engine(loader: str) -> Engine:
+    return Engine(loaders=[(loader, [("django.template.loaders.locmem.Loader", TEMPLATES)])],
+                  libraries=LIBRARIES, builtins=BUILTINS)
+
+
+def walk(nodelist):
+    for node in nodelist:
+        yield node
+        if hasattr(node, "conditions_nodelists"):
+            for _, inner in node.conditions_nodelists:
+                yield from walk(inner)
+        for attr in node.child_nodelists:
+            yield from walk(getattr(node, attr, None) or [])
+
+
+def test_folded_templates_render_as_django_renders_them_in_every_language_and_context():
+    folded, plain = engine("kohoshi.core.templating.Loader"), engine("django.template.loaders.cached.Loader")
+    for name in TEMPLATES:
+        for language in ("ja", "en", "ko", "ja"):
+            for values in CONTEXTS:
+                with translation.override(language):
+                    expected = plain.get_template(name).render(Context(values))
+                    assert folded.get_template(name).render(Context(values)) == expected
+                    assert folded.get_template(name).render(Context(values, autoescape=False)) == \
+                        plain.get_template(name).render(Context(values, autoescape=False))
+    with translation.override("en"):
+        page = folded.get_template("page.html").render(Context(CONTEXTS[0]))
+    assert "Home" in page and "Search" in page and "&lt;町&gt;" in page and "<raw>" in page and "/m/142123/" in page
+
+
+def test_only_constant_runs_fold():
+    template = engine("kohoshi.core.templating.Loader").get_template("base.html")
+    nodes = list(walk(template.nodelist))
+    folds = [node for node in nodes if isinstance(node, templating.FoldedNode)]
+    kept = [type(node).__name__ for fold in folds for node in fold.nodes]
+    assert {"StaticNode", "RememberedURLNode", "RememberedTranslateNode", "TextNode", "LoadNode"} <= set(kept)
+    for fold in folds:  # no variable, no argument taken from the context
+        for node in fold.nodes:
+            assert templating._constant(node)
+    assert "VariableNode" not in kept and "IfNode" not in kept and "BlockNode" not in kept
+    # {% static picture %}, {% translate word %} and {% url … code %} stay outside every fold (as does
+    # a lone constant: {% empty %}'s translation)
+    outside = [node for node in nodes if type(node).__name__ in ("StaticNode", "RememberedTranslateNode",
+                                                                  "RememberedURLNode")]
+    assert sorted(type(node).__name__ for node in outside if not templating._constant(node)) == [
+        "RememberedTranslateNode", "RememberedURLNode", "StaticNode"]
+    assert len(outside) == 4
+    # inside {% if %}, {% for %} and blocks too
+    assert any(isinstance(node, templating.FoldedNode) for _, inner in
+               next(n for n in template.nodelist if type(n).__name__ == "IfNode").conditions_nodelists for node in inner)
+
+
+def test_a_changed_setting_is_not_answered_from_the_memo():
+    folded = engine("kohoshi.core.templating.Loader")
+    template = folded.get_template("base.html")
+    before = template.render(Context(CONTEXTS[1]))
+    with override_settings(STATIC_URL="/elsewhere/", STORAGES={**settings.STORAGES, "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}):
+        during = template.render(Context(CONTEXTS[1]))
+    assert "/elsewhere/kohoshi/site.css" in during and "/elsewhere/" not in before
+    assert template.render(Context(CONTEXTS[1])) == before
+
+
+PAGE_READERS = [
+    {},
+    {"HTTP_COOKIE": "django_language=en; kh_font=xl; kh_theme=dark; kh_spacing=wider; kh_contrast=high"},
+    {"HTTP_COOKIE": "django_language=ko; kh_font=s; kh_theme=light"},
+]
+
+
+@pytest.mark.django_db
+def test_every_public_page_of_two_real_issues_is_the_same_html_as_with_djangos_loader(corpus_csv_files, client,
+                                                                                     settings):
+    """Real input: two of the ../shared corpus's 広報あつぎ CSV files (CC BY 4.0)."""
+    settings.KOHOSHI_PAGE_CACHE = False  # every request renders its page
+    assert not files_import(corpus_csv_files[:2], kind="csv").errors
+    issues = list(Issue.objects.select_related("newsletter"))
+    paths = ["/", "/about/", "/for-municipalities/", "/search/?q=子育て", "/search/?q=ごみ&muni=142123"]
+    for issue in issues:
+        paths += [issue.get_absolute_url(), issue.newsletter.get_absolute_url(),
+                  issue.newsletter.municipality.get_absolute_url()]
+    paths += [article.get_absolute_url() for article in Article.objects.filter(issue__in=issues).with_place()]
+    plain = [{**settings.TEMPLATES[0], "OPTIONS": {
+        **settings.TEMPLATES[0]["OPTIONS"],
+        "loaders": [("django.template.loaders.cached.Loader", settings.TEMPLATES[0]["OPTIONS"]["loaders"][0][1])]}}]
+    assert len(paths) > 40
+    # All folded pages first, then Django's: a changed setting (the override) empties the memos.
+    folded = {(path, i): client.get(path, HTTP_USER_AGENT="Mozilla/5.0", **reader)
+              for i, reader in enumerate(PAGE_READERS) for path in paths}
+    with override_settings(TEMPLATES=plain):
+        for (path, i), response in folded.items():
+            expected = client.get(path, HTTP_USER_AGENT="Mozilla/5.0", **PAGE_READERS[i])
+            assert response.status_code == expected.status_code == 200, path
+            assert response.content == expected.content, (path, PAGE_READERS[i])
+            assert response.get("X-Kohoshi-Cache", "") == expected.get("X-Kohoshi-Cache", "") == ""
