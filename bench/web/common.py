@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
+import threading
 import time
+import urllib.parse
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,11 +40,27 @@ def free_port_in(start: int, end: int) -> int:
     raise RuntimeError(f"no free port in {start}-{end}")
 
 
+def connections_per_process(port: int) -> list[int]:
+    """How many established connections to `port` each server process holds, most first (`ss`).
+
+    granian's workers each listen on the port with SO_REUSEPORT, and the kernel places a new
+    connection by a hash of its addresses: wrk's 64 keep-alive connections split by chance
+    (39/25 as often as 32/32), and a worker's requests wait in proportion to its share."""
+    out = subprocess.run(["ss", "-Htnp", "state", "established", f"( sport = :{port} )"],
+                         capture_output=True, text=True).stdout
+    return sorted(Counter(re.findall(r"pid=(\d+),", out)).values(), reverse=True)
+
+
 def wrk(url: str, *, connections: int, seconds: int, threads: int = 2, header: str = "") -> dict:
     env = dict(os.environ, WRK_USER_AGENT=BROWSER_UA, WRK_HEADER=header)
     cmd = ["wrk", "-t", str(min(threads, connections)), "-c", str(connections), "-d", f"{seconds}s",
            "--timeout", "10s", "-s", str(LUA), url]
+    split: list[int] = []
+    sample = threading.Timer(min(2.0, seconds / 3), lambda: split.extend(
+        connections_per_process(urllib.parse.urlsplit(url).port or 80)))
+    sample.start()
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=seconds + 60).stdout
+    sample.join()
     line = next(l for l in out.splitlines() if l.startswith("WRKJSON "))
     raw = json.loads(line[len("WRKJSON "):])
     errors = raw["connect"] + raw["read"] + raw["write"] + raw["status"] + raw["timeout"]
@@ -50,6 +70,7 @@ def wrk(url: str, *, connections: int, seconds: int, threads: int = 2, header: s
         "p99_ms": raw["p99_us"] / 1000,
         "errors": errors,
         "requests": raw["requests"],
+        "split": split,
         "raw": raw,
     }
 

@@ -154,7 +154,8 @@ def main() -> int:
                 row[c] = wrk(url, connections=c, seconds=args.seconds)
             results.append(row)
             print(f"{server:45} {page:12} 1c {row[1]['rps']:8.0f}/s p99 {row[1]['p99_ms']:6.1f} ms | "
-                  f"64c {row[64]['rps']:8.0f}/s p50 {row[64]['p50_ms']:6.1f} p99 {row[64]['p99_ms']:7.1f} ms | "
+                  f"64c {row[64]['rps']:8.0f}/s p50 {row[64]['p50_ms']:6.1f} p99 {row[64]['p99_ms']:7.1f} ms "
+                  f"{'/'.join(map(str, row[64]['split']))} | "
                   f"errors {row[1]['errors'] + row[64]['errors']}", flush=True)
     finally:
         for process in reversed(processes):
@@ -192,13 +193,15 @@ def markdown(summary: dict) -> str:
         f"no cookies. Article: `{summary['article']}` (広報あつぎ 第1446号, position 10; demo corpus from "
         "../shared/corpus, CC BY 4.0).",
         "",
-        "| server | page | 1 conn req/s | 1 conn p50 / p99 ms | 64 conn req/s | 64 conn p50 / p99 ms | errors |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| server | page | 1 conn req/s | 1 conn p50 / p99 ms | 64 conn req/s | 64 conn p50 / p99 ms | "
+        "64 conn per process | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in summary["results"]:
         lines.append(
             f"| {r['server']} | {r['page']} | {r[1]['rps']:.0f} | {r[1]['p50_ms']:.1f} / {r[1]['p99_ms']:.1f} | "
-            f"{r[64]['rps']:.0f} | {r[64]['p50_ms']:.1f} / {r[64]['p99_ms']:.1f} | {r[1]['errors'] + r[64]['errors']} |"
+            f"{r[64]['rps']:.0f} | {r[64]['p50_ms']:.1f} / {r[64]['p99_ms']:.1f} | "
+            f"{'/'.join(map(str, r[64].get('split') or [])) or '–'} | {r[1]['errors'] + r[64]['errors']} |"
         )
     lines += ["", "| ratio | value |", "|---|---:|"]
     lines += [f"| {name} | {value:.2f}× |" for name, value in summary["ratios"].items()]

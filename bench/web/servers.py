@@ -81,7 +81,7 @@ def main() -> int:
                 time.sleep(1)
             r1, r64 = runs[name][1][-1], runs[name][64][-1]
             print(f"round {round_no + 1} {name}: 1c {r1['rps']:.0f} req/s | 64c {r64['rps']:.0f} req/s "
-                  f"p99 {r64['p99_ms']:.0f} ms", flush=True)
+                  f"p99 {r64['p99_ms']:.0f} ms, connections per process {'/'.join(map(str, r64['split']))}", flush=True)
     results = {name: {c: median_run(rs) for c, rs in by_c.items()} for name, by_c in runs.items()}
     (OUT / "servers.json").write_text(json.dumps({"cpus": CPUS, "path": path, "results": results}, indent=1))
     print()
