@@ -2,13 +2,14 @@
 
 Folding: a run of neighbouring nodes whose output depends only on the active language (text,
 `{% translate "…" %}` of a constant, `{% static '…' %}` of a constant path, `{% url 'name' %}`
-without arguments, `{% load %}`, comments) becomes one node that renders the run once per
-language and keeps the string. base.html's head, menu and footer are some 60 such nodes, which
+without arguments, `{% load %}`, comments, and tags marked `kohoshi_constant` such as
+`{% language_options %}`) becomes one node that renders the run once per language and keeps
+the string. base.html's head, menu and footer are some 60 such nodes, which
 Django walked one by one, and asked the translation machinery, the URL resolver's memo and the
 static storage again, on every page. Anything else (a variable, a filter, a tag with an argument
 taken from the context, a block) ends a run, so what a page shows for its request never comes
 from the memo. The result is the same HTML byte for byte (kohoshi/core/tests/test_templating.py
-renders every public page of the demo corpus both ways).
+renders the public pages of two real issues both ways, in three readers' settings).
 
 `{% extends %}` also remembers where its parent's blocks are: Django walked the parent's whole
 node tree for them on every render (3 % of an article page).
@@ -49,7 +50,7 @@ def _constant(node: Node) -> bool:
     """Does this node's output depend on nothing but the language, the URL configuration and
     script prefix, the settings and autoescaping?"""
     kind = type(node)
-    if kind in (TextNode, CommentNode, LoadNode):
+    if kind in (TextNode, CommentNode, LoadNode) or getattr(kind, "kohoshi_constant", False):
         return True
     if kind is RememberedTranslateNode:
         return not (node.noop or node.asvar or node.message_context or node.filter_expression.filters

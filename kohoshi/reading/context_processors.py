@@ -69,5 +69,4 @@ def reader_settings(request):
     context["reader_font_sizes"] = FONT_SIZES
     context["site_url"] = site_url(request)
     context["html_lang"] = html_lang()
-    context["reader_languages"] = [(code, bcp47(code), name) for code, name in settings.LANGUAGES]
     return context

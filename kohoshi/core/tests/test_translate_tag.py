@@ -24,3 +24,13 @@ def test_one_compiled_template_follows_the_active_language():
 def test_kohoshi_templates_load_the_remembering_library():
     plain = [str(p) for p in PACKAGE.rglob("*.html") if "templates" in p.parts and "{% load i18n" in p.read_text(encoding="utf-8")]
     assert plain == []
+
+
+def test_language_options_select_the_active_language_and_name_each_in_its_own():
+    page = Template("{% load kohoshi_i18n %}{% language_options %}")
+    for language, tag in (("ko", "ko"), ("zh-hans", "zh-Hans"), ("ja", "ja")):
+        with translation.override(language):
+            html = page.render(Context())
+        assert html.count("<option ") == 6 and html.count(" selected") == 1
+        assert f'<option value="{language}" lang="{tag}" selected>' in html
+    assert '<option value="vi" lang="vi">Tiếng Việt</option>' in html
