@@ -4,7 +4,7 @@ Folding: a run of neighbouring nodes whose output depends only on the active lan
 `{% translate "…" %}` of a constant, `{% static '…' %}` of a constant path, `{% url 'name' %}`
 without arguments, `{% load %}`, comments, and tags marked `kohoshi_constant` such as
 `{% language_options %}`) becomes one node that renders the run once per language and keeps
-the string. base.html's head, menu and footer are some 60 such nodes, which
+the string. base.html's head, menu and footer hold 54 such tags among 68 pieces of text, which
 Django walked one by one, and asked the translation machinery, the URL resolver's memo and the
 static storage again, on every page. Anything else (a variable, a filter, a tag with an argument
 taken from the context, a block) ends a run, so what a page shows for its request never comes
@@ -19,7 +19,7 @@ import threading
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.template import NodeList, Template
+from django.template import NodeList
 from django.template.base import Node, TextNode
 from django.template.defaulttags import CommentNode, IfNode, LoadNode
 from django.template.loader_tags import BLOCK_CONTEXT_KEY, BlockContext, BlockNode, ExtendsNode
@@ -179,4 +179,3 @@ class Loader(cached.Loader):
                     template.nodelist = fold(template.nodelist)
                     template._kohoshi_folded = True
         return template
-

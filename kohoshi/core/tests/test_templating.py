@@ -50,9 +50,10 @@ def engine(loader: str) -> Engine:
 def walk(nodelist):
     for node in nodelist:
         yield node
-        if hasattr(node, "conditions_nodelists"):
+        if hasattr(node, "conditions_nodelists"):  # {% if %}: its nodelist is made anew on each read
             for _, inner in node.conditions_nodelists:
                 yield from walk(inner)
+            continue
         for attr in node.child_nodelists:
             yield from walk(getattr(node, attr, None) or [])
 
