@@ -24,12 +24,12 @@ from django.template.base import Node, TextNode
 from django.template.defaulttags import CommentNode, IfNode, LoadNode
 from django.template.loader_tags import BLOCK_CONTEXT_KEY, BlockContext, BlockNode, ExtendsNode
 from django.template.loaders import cached
+from django.templatetags.i18n import LanguageNode
 from django.templatetags.static import StaticNode
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 
-from kohoshi.core.templatetags.kohoshi_i18n import RememberedTranslateNode
+from kohoshi.core.templatetags.kohoshi_i18n import RememberedTranslateNode, ScopedLanguageNode, active_language
 from kohoshi.core.templatetags.kohoshi_urls import RememberedURLNode
 
 _generation = 0  # a setting that a folded node's output may depend on changed (tests)
@@ -79,7 +79,7 @@ class FoldedNode(Node):
         return f"<FoldedNode: {len(self.nodes)} nodes>"
 
     def render(self, context):
-        key = (_generation, get_language(), context.autoescape)
+        key = (_generation, active_language(context), context.autoescape)
         if self.names_urls:
             request = getattr(context, "request", None)
             base = None if request is None else request.__dict__.get("_kohoshi_reverse_base")
@@ -159,6 +159,8 @@ def fold(nodelist: NodeList) -> NodeList:
 def _fold_children(node: Node) -> None:
     if type(node) is ExtendsNode:
         node.__class__ = RememberedExtendsNode
+    elif type(node) is LanguageNode:  # Django's own (`{% load i18n %}`): the language it sets is read anew
+        node.__class__ = ScopedLanguageNode
     if isinstance(node, IfNode):
         node.conditions_nodelists = [(condition, fold(nodelist)) for condition, nodelist in node.conditions_nodelists]
         return

@@ -17,12 +17,43 @@ register.tags.update(i18n.register.tags)
 register.filters.update(i18n.register.filters)
 
 
+# The active language, read once per template render: a page has some 40 constant translations
+# and folded runs (kohoshi.core.templating), and get_language() is a context-local lookup each
+# time (6 % of an article page's instructions). Kept in the render context's top layer, which
+# Django makes anew for each render and each {% include %} and drops after it, so a Context
+# rendered again in another language reads it again; {% language %} (below) scopes it.
+_LANGUAGE = "kohoshi.active_language"
+
+
+def active_language(context) -> str:
+    state = context.render_context.dicts[-1]
+    try:
+        return state[_LANGUAGE]
+    except KeyError:
+        state[_LANGUAGE] = language = get_language()
+        return language
+
+
+class ScopedLanguageNode(i18n.LanguageNode):
+    """`{% language %}`: its content reads the language it sets, the rest of the page its own."""
+
+    def render(self, context):
+        state = context.render_context.dicts[-1]
+        outer = state.pop(_LANGUAGE, None)
+        try:
+            return super().render(context)
+        finally:
+            state.pop(_LANGUAGE, None)
+            if outer is not None:
+                state[_LANGUAGE] = outer
+
+
 class RememberedTranslateNode(i18n.TranslateNode):
     def render(self, context):
         var = self.filter_expression.var
         if self.noop or self.asvar or self.message_context or self.filter_expression.filters or var.lookups:
             return super().render(context)
-        key = (get_language(), context.autoescape)
+        key = (active_language(context), context.autoescape)
         memo = self.__dict__.setdefault("memo", {})
         try:
             return memo[key]
@@ -39,6 +70,13 @@ def _remembered(parser, token):
 
 register.tag("translate", _remembered)
 register.tag("trans", _remembered)
+
+
+@register.tag("language")
+def _scoped_language(parser, token):
+    node = i18n.language(parser, token)
+    node.__class__ = ScopedLanguageNode
+    return node
 
 
 class LanguageOptionsNode(template.Node):

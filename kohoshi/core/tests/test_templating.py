@@ -21,6 +21,7 @@ TEMPLATES = {
         '{% for item in items %}<li>{% translate "記事を検索" %}={{ item }}</li>{% empty %}{% translate "ホーム" %}{% endfor %}'
         '<main>{% block content %}base{% endblock %}</main>'
         '{% block footer %}<footer>{% translate "このサイトについて" %}{% url "newsletters:about" %}</footer>{% endblock %}'
+        '{% language "en" %}<p>{% translate "ホーム" %}{% static "kohoshi/site.css" %}</p>{% endlanguage %}{% translate "ホーム" %}'
         '<img src="{% static picture %}">{% translate word %}{% url "newsletters:municipality" code %}</html>'
     ),
     "middle.html": (

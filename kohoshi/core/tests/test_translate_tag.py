@@ -34,3 +34,15 @@ def test_language_options_select_the_active_language_and_name_each_in_its_own():
         assert html.count("<option ") == 6 and html.count(" selected") == 1
         assert f'<option value="{language}" lang="{tag}" selected>' in html
     assert '<option value="vi" lang="vi">Tiếng Việt</option>' in html
+
+
+def test_the_language_is_read_once_per_render_and_language_blocks_scope_it():
+    page = Template('{% load kohoshi_i18n %}{% translate "検索" %}|{% language other %}{% translate "検索" %}|'
+                    '{% language "ko" %}{% translate "検索" %}{% endlanguage %}|{% translate "検索" %}{% endlanguage %}|'
+                    '{% translate "検索" %}')
+    context = Context({"other": "en"})
+    with translation.override("ja"):
+        assert page.render(context) == "検索|Search|검색|Search|検索"
+        assert page.render(Context({"other": "ko"})) == "検索|검색|검색|검색|検索"
+    with translation.override("ko"):  # the same Context again, in another language
+        assert page.render(context) == "검색|Search|검색|Search|검색"
