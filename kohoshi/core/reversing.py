@@ -29,13 +29,17 @@ def reverse(viewname, args=None, kwargs=None, current_app=None, request=None) ->
         hash((viewname, key_args, key_kwargs))
     except TypeError:  # an argument that cannot be a key: resolve it every time
         return django_reverse(viewname, args=args, kwargs=kwargs, current_app=current_app)
+    return _reverse(*reverse_base(request), viewname, key_args, key_kwargs, current_app)
+
+
+def reverse_base(request=None) -> tuple:
+    """(URL configuration, script prefix): what a URL depends on besides its name and arguments."""
     if request is None:
-        base = (get_urlconf(), get_script_prefix())
-    else:
-        base = request.__dict__.get("_kohoshi_reverse_base")
-        if base is None:
-            base = request._kohoshi_reverse_base = (get_urlconf(), get_script_prefix())
-    return _reverse(*base, viewname, key_args, key_kwargs, current_app)
+        return get_urlconf(), get_script_prefix()
+    base = request.__dict__.get("_kohoshi_reverse_base")
+    if base is None:
+        base = request._kohoshi_reverse_base = (get_urlconf(), get_script_prefix())
+    return base
 
 
 @receiver(setting_changed)

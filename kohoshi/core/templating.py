@@ -26,11 +26,11 @@ from django.template.loader_tags import BLOCK_CONTEXT_KEY, BlockContext, BlockNo
 from django.template.loaders import cached
 from django.templatetags.i18n import LanguageNode
 from django.templatetags.static import StaticNode
-from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString
 
 from kohoshi.core.templatetags.kohoshi_i18n import RememberedTranslateNode, ScopedLanguageNode, active_language
-from kohoshi.core.templatetags.kohoshi_urls import RememberedURLNode
+from kohoshi.core.reversing import reverse_base
+from kohoshi.core.templatetags.kohoshi_urls import RememberedURLNode, current_app
 
 _generation = 0  # a setting that a folded node's output may depend on changed (tests)
 
@@ -53,8 +53,7 @@ def _constant(node: Node) -> bool:
     if kind in (TextNode, CommentNode, LoadNode) or getattr(kind, "kohoshi_constant", False):
         return True
     if kind is RememberedTranslateNode:
-        return not (node.noop or node.asvar or node.message_context or node.filter_expression.filters
-                    or node.filter_expression.var.lookups)
+        return node.constant
     if kind is StaticNode:
         return node.varname is None and _literal(node.path)
     if kind is RememberedURLNode:
@@ -82,26 +81,12 @@ class FoldedNode(Node):
         key = (_generation, active_language(context), context.autoescape)
         if self.names_urls:
             request = getattr(context, "request", None)
-            base = None if request is None else request.__dict__.get("_kohoshi_reverse_base")
-            if base is None:
-                base = (get_urlconf(), get_script_prefix())
-            key += (*base, _current_app(request))
+            key += (*reverse_base(request), current_app(request))
         try:
             return self.memo[key]
         except KeyError:
             self.memo[key] = text = SafeString("".join(node.render_annotated(context) for node in self.nodes))
             return text
-
-
-def _current_app(request):
-    """What RememberedURLNode passes to reverse() as the current application."""
-    try:
-        return request.current_app
-    except AttributeError:
-        try:
-            return request.resolver_match.namespace
-        except AttributeError:
-            return None
 
 
 class RememberedExtendsNode(ExtendsNode):

@@ -49,9 +49,12 @@ class ScopedLanguageNode(i18n.LanguageNode):
 
 
 class RememberedTranslateNode(i18n.TranslateNode):
+    # set at parse time: a quoted message, no filter, context, `as` or noop (kohoshi.core.templating
+    # folds these too)
+    constant = False
+
     def render(self, context):
-        var = self.filter_expression.var
-        if self.noop or self.asvar or self.message_context or self.filter_expression.filters or var.lookups:
+        if not self.constant:
             return super().render(context)
         key = (active_language(context), context.autoescape)
         memo = self.__dict__.setdefault("memo", {})
@@ -65,6 +68,8 @@ class RememberedTranslateNode(i18n.TranslateNode):
 def _remembered(parser, token):
     node = i18n.do_translate(parser, token)
     node.__class__ = RememberedTranslateNode
+    node.constant = not (node.noop or node.asvar or node.message_context or node.filter_expression.filters
+                         or node.filter_expression.var.lookups)
     return node
 
 

@@ -16,16 +16,9 @@ class RememberedURLNode(defaulttags.URLNode):
         kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
         view_name = self.view_name.resolve(context)
         request = getattr(context, "request", None)
-        try:
-            current_app = request.current_app
-        except AttributeError:
-            try:
-                current_app = request.resolver_match.namespace
-            except AttributeError:
-                current_app = None
         url = ""
         try:
-            url = reverse(view_name, args=args, kwargs=kwargs, current_app=current_app, request=request)
+            url = reverse(view_name, args=args, kwargs=kwargs, current_app=current_app(request), request=request)
         except NoReverseMatch:
             if self.asvar is None:
                 raise
@@ -33,6 +26,17 @@ class RememberedURLNode(defaulttags.URLNode):
             context[self.asvar] = url
             return ""
         return conditional_escape(url) if context.autoescape else url
+
+
+def current_app(request):
+    """The application namespace `{% url %}` reverses in, as Django's URLNode chooses it."""
+    try:
+        return request.current_app
+    except AttributeError:
+        try:
+            return request.resolver_match.namespace
+        except AttributeError:
+            return None
 
 
 @register.tag
