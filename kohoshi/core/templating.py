@@ -14,17 +14,29 @@ renders the public pages of two real issues both ways, in three readers' setting
 `{% extends %}` also remembers where its parent's blocks are: Django walked the parent's whole
 node tree for them on every render (3 % of an article page).
 
+Variables: `{{ article.title }}` is looked up the way Django looks it up, but the common cases go
+straight to their answer. Django tries `article["title"]` first and, for a model instance,
+raises and catches a TypeError before it reads the attribute; then it localizes and escapes the
+output through three more calls. A variable (`FastVariable`) answers directly when each step is
+a name in the context, a key of a plain dict or an attribute of an object that takes no
+subscript, and nothing on the way is callable; anything else (a missing name, a list index, a
+method to call, a property that raises) goes to Django's own lookup from the start, so the rules
+for those cases are Django's. A variable's output (`FastVariableNode`) that is a plain string is
+escaped at once. Together a fifth of the article page's template time.
+
 Settings: TEMPLATES' "loaders" (kohoshi/settings.py)."""
 import threading
+from html import escape
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template import NodeList
-from django.template.base import Node, TextNode
+from django.template.base import FilterExpression, Node, TextNode, Variable, VariableNode, render_value_in_context
 from django.template.defaulttags import CommentNode, IfNode, LoadNode
 from django.template.loader_tags import BLOCK_CONTEXT_KEY, BlockContext, BlockNode, ExtendsNode
 from django.template.loaders import cached
 from django.templatetags.i18n import LanguageNode
+from django.template.smartif import TokenBase
 from django.templatetags.static import StaticNode
 from django.utils.safestring import SafeString
 
@@ -117,6 +129,81 @@ class RememberedExtendsNode(ExtendsNode):
         return {}
 
 
+_MISSING = object()
+# What Django's lookup catches when it tries a subscript, then an attribute.
+_SUBSCRIPT_FAILED = (TypeError, AttributeError, KeyError, ValueError, IndexError)
+
+
+class FastVariable(Variable):
+    """A variable (not a literal, not `_("…")`) that resolves the common cases directly and leaves
+    every other case to Django's lookup, which then starts again from the context."""
+
+    __slots__ = ()
+
+    def resolve(self, context):
+        if self.translate:  # {% translate variable %} sets it when it renders
+            return super().resolve(context)
+        lookups = self.lookups
+        try:
+            current = context[lookups[0]]
+        except _SUBSCRIPT_FAILED:
+            return super().resolve(context)
+        for bit in lookups[1:]:
+            kind = type(current)
+            if kind is dict:
+                if bit not in current:
+                    return super().resolve(context)
+                current = current[bit]
+            elif hasattr(kind, "__getitem__") or callable(current):  # Django tries a subscript / calls it
+                return super().resolve(context)
+            else:
+                try:
+                    current = getattr(current, bit)
+                except AttributeError:
+                    return super().resolve(context)
+        if callable(current):
+            return super().resolve(context)
+        return current
+
+
+class FastVariableNode(VariableNode):
+    """`{{ … }}` whose plain-string value is escaped at once; other values as Django renders them."""
+
+    def render(self, context):
+        try:
+            output = self.filter_expression.resolve(context)
+        except UnicodeDecodeError:
+            return ""  # as VariableNode.render
+        kind = type(output)
+        if kind is str:  # localize() and template_localtime() give a str back as it is
+            return escape(output) if context.autoescape else output
+        if kind is SafeString:
+            return output
+        return render_value_in_context(output, context)
+
+
+def _speed_up_variables(value, depth: int = 0) -> None:
+    """Make the plain variables in a node's expressions FastVariables: in filter expressions, their
+    filters' arguments, `{% if %}` conditions, and lists and dicts of them (`{% with %}`,
+    `{% url %}`, `{% include … with %}`, `{% blocktranslate with %}`)."""
+    if depth > 6:
+        return
+    if isinstance(value, FilterExpression):
+        variables = [value.var, *(arg for _, args in value.filters for lookup, arg in args if lookup)]
+        for variable in variables:
+            if type(variable) is Variable and variable.lookups is not None:
+                variable.__class__ = FastVariable
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _speed_up_variables(item, depth + 1)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _speed_up_variables(item, depth + 1)
+    elif isinstance(value, TokenBase):  # an {% if %} condition: a literal or an operator
+        for attr in ("value", "first", "second"):
+            _speed_up_variables(getattr(value, attr, None), depth + 1)
+
+
 def fold(nodelist: NodeList) -> NodeList:
     """A new NodeList with runs of constant nodes folded, the children folded likewise. The old
     lists are never changed, so a render in progress on another thread goes on as it began."""
@@ -142,6 +229,10 @@ def fold(nodelist: NodeList) -> NodeList:
 
 
 def _fold_children(node: Node) -> None:
+    if type(node) is VariableNode:
+        node.__class__ = FastVariableNode
+    for value in vars(node).values():  # (a node list is a list of nodes: nothing to change there)
+        _speed_up_variables(value)
     if type(node) is ExtendsNode:
         node.__class__ = RememberedExtendsNode
     elif type(node) is LanguageNode:  # Django's own (`{% load i18n %}`): the language it sets is read anew

@@ -1,10 +1,15 @@
 """kohoshi.core.templating: folded templates render what Django's own loader renders, for every
 request, language and setting; nothing that depends on the request is ever kept."""
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.conf import settings
 from django.template import Context, Engine
 from django.test import override_settings
 from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from kohoshi.core import templating
 from kohoshi.ingest.services import files_import
@@ -105,6 +110,92 @@ def test_a_changed_setting_is_not_answered_from_the_memo():
         during = template.render(Context(CONTEXTS[1]))
     assert "/elsewhere/kohoshi/site.css" in during and "/elsewhere/" not in before
     assert template.render(Context(CONTEXTS[1])) == before
+
+
+class Shelf:
+    """An object of the kinds a template meets: attributes, methods, properties, a subscript."""
+
+    title = "<棚>"
+    count = 3
+    when = date(2025, 5, 1)
+    amount = Decimal("1234.5")
+    safe = mark_safe("<b>安全</b>")
+    lazy = gettext_lazy("ホーム")
+    nothing = None
+
+    def label(self):
+        return "呼ばれた<>"
+
+    def delete(self):
+        raise AssertionError("a method that alters data is never called from a template")
+
+    delete.alters_data = True
+
+    def kept(self):
+        return "呼ばれない"
+
+    kept.do_not_call_in_templates = True
+
+    @property
+    def broken(self):
+        raise AttributeError("inside a property")
+
+    @property
+    def child(self):
+        return Shelf()
+
+
+class Keyed:
+    """Takes a subscript: Django answers `keyed.title` from keyed["title"]."""
+
+    title = "attribute"
+
+    def __getitem__(self, key):
+        if key == "title":
+            return "subscript"
+        raise KeyError(key)
+
+
+VARIABLES = [
+    "shelf.title", "shelf.count", "shelf.when", "shelf.amount", "shelf.safe", "shelf.lazy", "shelf.nothing",
+    "shelf.label", "shelf.delete", "shelf.kept", "shelf.child.title", "shelf.child.label", "shelf.missing",
+    "shelf.missing.deeper", "row.title", "row.items", "row.missing", "plain.items", "rows.1.title", "rows.5",
+    "keyed.title", "keyed.other", "function", "function.upper", "absent", "text.upper", "number", "row",
+]
+
+
+def test_variables_resolve_and_render_as_django_resolves_and_renders_them():
+    """FastVariable and FastVariableNode answer the common cases themselves and leave the rest to
+    Django: every kind of lookup must give what Django gives, printed, tested and filtered."""
+    source = "".join(
+        f"[{{{{ {name} }}}}|{{% if {name} %}}y{{% else %}}n{{% endif %}}|{{{{ {name}|default:'-' }}}}"
+        f"|{{% with v={name} %}}{{{{ v }}}}{{% endwith %}}]" for name in VARIABLES)
+    pages = {"variables.html": source}
+    folded = Engine(loaders=[("kohoshi.core.templating.Loader", [("django.template.loaders.locmem.Loader", pages)])])
+    plain = Engine(loaders=[("django.template.loaders.locmem.Loader", pages)])
+    values = {"shelf": Shelf(), "row": {"title": "<行>", "items": "key, not method"}, "plain": {"a": 1},
+              "rows": [{"title": "0"}, {"title": "一"}], "keyed": Keyed(), "function": lambda: "関数<>",
+              "text": "abc", "number": 1234567}
+    fast = folded.get_template("variables.html")
+    assert any(type(v).__name__ == "FastVariable" for v in _variables(fast.nodelist))
+    for autoescape in (True, False):
+        expected = plain.get_template("variables.html").render(Context(values, autoescape=autoescape))
+        assert fast.render(Context(values, autoescape=autoescape)) == expected
+    assert "呼ばれた&lt;&gt;" in expected.replace("<>", "&lt;&gt;") and "[subscript|" in expected
+
+    broken = {"broken.html": "{{ shelf.broken }}"}
+    for engine_ in (Engine(loaders=[("kohoshi.core.templating.Loader", [("django.template.loaders.locmem.Loader",
+                                                                          broken)])]),
+                    Engine(loaders=[("django.template.loaders.locmem.Loader", broken)])):
+        with pytest.raises(AttributeError, match="inside a property"):  # Django re-raises a property's error
+            engine_.get_template("broken.html").render(Context(values))
+
+
+def _variables(nodelist):
+    for node in walk(nodelist):
+        expression = getattr(node, "filter_expression", None)
+        if expression is not None:
+            yield expression.var
 
 
 PAGE_READERS = [
