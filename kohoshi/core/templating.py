@@ -129,14 +129,24 @@ class RememberedExtendsNode(ExtendsNode):
         return {}
 
 
-_MISSING = object()
-# What Django's lookup catches when it tries a subscript, then an attribute.
-_SUBSCRIPT_FAILED = (TypeError, AttributeError, KeyError, ValueError, IndexError)
+class _ForDjango(Exception):
+    """A case that FastVariable leaves to Django's lookup."""
+
+
+def _called(value):
+    """What Django's lookup makes of a callable it meets: kept if marked `do_not_call_in_templates`,
+    called without arguments otherwise. One that `alters_data` is Django's to refuse."""
+    if getattr(value, "do_not_call_in_templates", False):
+        return value
+    if getattr(value, "alters_data", False):
+        raise _ForDjango
+    return value()
 
 
 class FastVariable(Variable):
     """A variable (not a literal, not `_("…")`) that resolves the common cases directly and leaves
-    every other case to Django's lookup, which then starts again from the context."""
+    every other case, and any error, to Django's lookup, which then starts again from the context
+    (so a property or method that raised is asked again, and fails as Django makes it fail)."""
 
     __slots__ = ()
 
@@ -146,22 +156,19 @@ class FastVariable(Variable):
         lookups = self.lookups
         try:
             current = context[lookups[0]]
-        except _SUBSCRIPT_FAILED:
-            return super().resolve(context)
-        for bit in lookups[1:]:
-            kind = type(current)
-            if kind is dict:
-                if bit not in current:
-                    return super().resolve(context)
-                current = current[bit]
-            elif hasattr(kind, "__getitem__") or callable(current):  # Django tries a subscript / calls it
-                return super().resolve(context)
-            else:
-                try:
+            if callable(current):
+                current = _called(current)
+            for bit in lookups[1:]:
+                kind = type(current)
+                if kind is dict:
+                    current = current[bit]  # (a missing key: Django tries an attribute, then an index)
+                elif hasattr(kind, "__getitem__"):  # Django tries a subscript first
+                    raise _ForDjango
+                else:
                     current = getattr(current, bit)
-                except AttributeError:
-                    return super().resolve(context)
-        if callable(current):
+                if callable(current):
+                    current = _called(current)
+        except Exception:
             return super().resolve(context)
         return current
 

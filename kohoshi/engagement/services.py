@@ -28,8 +28,9 @@ def is_bot_user_agent(user_agent: str) -> bool:
     return not user_agent.strip() or bool(BOT_USER_AGENT.search(user_agent))
 
 
-def article_view_record(article: Article, *, user_agent: str, day=None) -> bool:
-    """Count one view of an article for today; bots are not counted. Returns whether it was.
+def article_view_record(article: Article | int, *, user_agent: str, day=None) -> bool:
+    """Count one view of an article (or of the article with this id: the reading pages count by
+    id, without making an instance) for today; bots are not counted. Returns whether it was.
 
     The count goes to the cache (an atomic increment), not the database: reading pages never
     write, so they never wait for an import's transaction. `article_views_flush` writes the
@@ -37,7 +38,7 @@ def article_view_record(article: Article, *, user_agent: str, day=None) -> bool:
     """
     if is_bot_user_agent(user_agent):
         return False
-    viewbuffer.add(article.pk, day or timezone.localdate())
+    viewbuffer.add(article if type(article) is int else article.pk, day or timezone.localdate())
     return True
 
 

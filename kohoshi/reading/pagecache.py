@@ -50,7 +50,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
 from kohoshi.engagement.services import article_view_record
-from kohoshi.newsletters.models import Article, Issue
+from kohoshi.newsletters.models import Issue
 
 from .context_processors import reader_choices
 from .mytown import town_codes
@@ -194,7 +194,7 @@ def _count_view(request, article_id: int | None) -> None:
         and not beacon_mode(request)
         and "X-Kohoshi-Save" not in request.headers
     ):
-        article_view_record(Article(pk=article_id), user_agent=request.headers.get("User-Agent", ""))
+        article_view_record(article_id, user_agent=request.headers.get("User-Agent", ""))
 
 
 def _public_headers(response, *, etag: str, stored: float, until: float) -> None:

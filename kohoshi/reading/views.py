@@ -400,7 +400,7 @@ def article_translation(request, code, newsletter, issue, number, language):
 def article_viewed(request, article_id):
     """The article page's view beacon (reader.js, navigator.sendBeacon) where nginx caches pages."""
     if Article.objects.published().filter(pk=article_id).exists():
-        article_view_record(Article(pk=article_id), user_agent=request.headers.get("User-Agent", ""))
+        article_view_record(article_id, user_agent=request.headers.get("User-Agent", ""))
     return HttpResponse(status=204)
 
 

@@ -126,8 +126,11 @@ class Shelf:
     def label(self):
         return "呼ばれた<>"
 
+    calls = []
+
     def delete(self):
-        raise AssertionError("a method that alters data is never called from a template")
+        self.calls.append("delete")  # never: a method that alters data is not called from a template
+        return "deleted"
 
     delete.alters_data = True
 
@@ -143,6 +146,13 @@ class Shelf:
     @property
     def child(self):
         return Shelf()
+
+    @property
+    def gone(self):
+        raise Article.DoesNotExist  # silent_variable_failure: Django prints nothing
+
+    def needs_argument(self, value):
+        return value
 
 
 class Keyed:
@@ -161,6 +171,7 @@ VARIABLES = [
     "shelf.label", "shelf.delete", "shelf.kept", "shelf.child.title", "shelf.child.label", "shelf.missing",
     "shelf.missing.deeper", "row.title", "row.items", "row.missing", "plain.items", "rows.1.title", "rows.5",
     "keyed.title", "keyed.other", "function", "function.upper", "absent", "text.upper", "number", "row",
+    "shelf.gone", "shelf.gone.title", "shelf.needs_argument", "shelf.child.child.label", "shelf.label.upper",
 ]
 
 
@@ -182,6 +193,7 @@ def test_variables_resolve_and_render_as_django_resolves_and_renders_them():
         expected = plain.get_template("variables.html").render(Context(values, autoescape=autoescape))
         assert fast.render(Context(values, autoescape=autoescape)) == expected
     assert "呼ばれた&lt;&gt;" in expected.replace("<>", "&lt;&gt;") and "[subscript|" in expected
+    assert Shelf.calls == [] and "deleted" not in expected
 
     broken = {"broken.html": "{{ shelf.broken }}"}
     for engine_ in (Engine(loaders=[("kohoshi.core.templating.Loader", [("django.template.loaders.locmem.Loader",
