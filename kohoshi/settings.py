@@ -139,6 +139,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, converting each statement's placeholders once (kohoshi/core/sqlite3)
+    DATABASES["default"]["ENGINE"] = "kohoshi.core.sqlite3"
     # WAL lets the web server read while the task worker writes.
     DATABASES["default"]["OPTIONS"] = {
         # A writer waits up to 30 s for the lock: an import's issue transaction (with a search index
