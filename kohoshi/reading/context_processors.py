@@ -62,6 +62,7 @@ LIGHT_ONLY_NAMESPACES = ("staff",)
 
 def reader_settings(request):
     context = {f"reader_{name}": value for name, value in reader_choices(request).items()}
+    context["reader_theme_fixed"] = False  # (named, so that base.html's test of it is not a failed lookup)
     match = getattr(request, "resolver_match", None)
     if match is not None and match.namespace in LIGHT_ONLY_NAMESPACES:
         context["reader_theme"] = "light"
