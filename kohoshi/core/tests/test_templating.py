@@ -242,3 +242,17 @@ def test_every_public_page_of_two_real_issues_is_the_same_html_as_with_djangos_l
             assert response.status_code == expected.status_code == 200, path
             assert response.content == expected.content, (path, PAGE_READERS[i])
             assert response.get("X-Kohoshi-Cache", "") == expected.get("X-Kohoshi-Cache", "") == ""
+
+
+def test_url_tags_reverse_in_the_application_django_would_choose():
+    """current_app: the request's own, else its resolved view's namespace, else none (as URLNode)."""
+    from types import SimpleNamespace
+
+    from kohoshi.core.templatetags.kohoshi_urls import current_app
+
+    assert current_app(SimpleNamespace(current_app="staff", resolver_match=SimpleNamespace(namespace="x"))) == "staff"
+    assert current_app(SimpleNamespace(current_app=None, resolver_match=SimpleNamespace(namespace="x"))) is None
+    assert current_app(SimpleNamespace(resolver_match=SimpleNamespace(namespace="newsletters"))) == "newsletters"
+    assert current_app(SimpleNamespace(resolver_match=None)) is None
+    assert current_app(SimpleNamespace()) is None
+    assert current_app(None) is None
