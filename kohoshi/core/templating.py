@@ -19,10 +19,12 @@ straight to their answer. Django tries `article["title"]` first and, for a model
 raises and catches a TypeError before it reads the attribute; then it localizes and escapes the
 output through three more calls. A variable (`FastVariable`) answers directly when each step is
 a name in the context, a key of a plain dict or an attribute of an object that takes no
-subscript, and nothing on the way is callable; anything else (a missing name, a list index, a
-method to call, a property that raises) goes to Django's own lookup from the start, so the rules
-for those cases are Django's. A variable's output (`FastVariableNode`) that is a plain string is
-escaped at once. Together a fifth of the article page's template time.
+subscript, and calls a method on the way as Django would; anything else (a missing name, a list
+index, a method that alters data, any error) goes to Django's own lookup from the start, so the
+rules for those cases are Django's. A variable's output (`FastVariableNode`) that is a plain
+string is escaped at once. Variables change class in place, as `{% extends %}` nodes do: both
+classes give the same answers, so a render in progress on another thread is unaffected. Together
+8 % of the article page's instructions (docs/benchmarks.md, issue 13).
 
 Settings: TEMPLATES' "loaders" (kohoshi/settings.py)."""
 import threading
@@ -35,8 +37,8 @@ from django.template.base import FilterExpression, Node, TextNode, Variable, Var
 from django.template.defaulttags import CommentNode, IfNode, LoadNode
 from django.template.loader_tags import BLOCK_CONTEXT_KEY, BlockContext, BlockNode, ExtendsNode
 from django.template.loaders import cached
-from django.templatetags.i18n import LanguageNode
 from django.template.smartif import TokenBase
+from django.templatetags.i18n import LanguageNode
 from django.templatetags.static import StaticNode
 from django.utils.safestring import SafeString
 
