@@ -85,6 +85,19 @@ def wagtail_up(articles: list[dict], index: int) -> tuple[subprocess.Popen, str,
     return process, path, version
 
 
+def python_speed() -> float:
+    """Seconds for 10 million additions in a pure-Python loop (best of 3): how fast this machine runs
+    Python at the moment. A 2-CPU virtual machine's speed drifts, sometimes by a factor of two
+    within the hour, and every Python server's rate, kohoshi's and Wagtail's alike, drifts with it."""
+    best = float("inf")
+    for _ in range(3):
+        started, total = time.perf_counter(), 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10)
@@ -99,6 +112,7 @@ def main() -> int:
     issue = article.rsplit("/", 2)[0] + "/"
     municipality = "/m/142123/"
     processes = []
+    speed_before = python_speed()
     try:
         uncached = start([str(BIN / "kohoshi"), "serve", "--no-worker", "--port", str(PORTS["uncached"])],
                          env=kohoshi_env(data, KOHOSHI_PAGE_CACHE="0", KOHOSHI_ACCESS_LOG="0"),
@@ -176,6 +190,7 @@ def main() -> int:
     summary = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cpus": os.cpu_count(),
         "loadavg_after": load, "seconds": args.seconds, "python": platform.python_version(),
+        "python_speed_s": [round(speed_before, 2), round(python_speed(), 2)],
         "article": article, "results": results, "ratios": ratios,
     }
     (OUT / "run.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False))
@@ -191,7 +206,9 @@ def markdown(summary: dict) -> str:
         f"Run {summary['when']}, {summary['cpus']} CPUs shared with other work (load average after the run: "
         f"{summary['loadavg_after'][0]:.1f}), wrk {summary['seconds']} s per cell on loopback, browser User-Agent, "
         f"no cookies. Article: `{summary['article']}` (広報あつぎ 第1446号, position 10; demo corpus from "
-        "../shared/corpus, CC BY 4.0).",
+        "../shared/corpus, CC BY 4.0). The machine's speed: 10 million additions in a Python loop took "
+        f"{summary['python_speed_s'][0]:.2f} s before the cells and {summary['python_speed_s'][1]:.2f} s after "
+        "(the lower, the faster; see the caveat above).",
         "",
         "| server | page | 1 conn req/s | 1 conn p50 / p99 ms | 64 conn req/s | 64 conn p50 / p99 ms | "
         "64 conn per process | errors |",
