@@ -21,4 +21,8 @@ def test_statements_run_through_the_kept_conversion_and_answer_as_djangos_backen
         assert cursor.fetchone() == ("名前付き",)
     info = base._qmark.cache_info()
     assert info.misses == 1 and info.hits == 1
-    assert list(Municipality.objects.filter(code="142123")) == list(Municipality.objects.filter(code="142123"))
+    # The ORM's own statements, through the backend: equality, LIKE with its escaped % kept by the conversion.
+    assert Municipality.objects.get(code="142123").name == "厚木市"
+    assert list(Municipality.objects.filter(name__startswith="厚木").values_list("code", flat=True)) == ["142123"]
+    assert not Municipality.objects.filter(name__contains="%").exists()
+    assert base._qmark.cache_info().misses > info.misses
