@@ -42,8 +42,8 @@ from django.templatetags.i18n import LanguageNode
 from django.templatetags.static import StaticNode
 from django.utils.safestring import SafeString
 
-from kohoshi.core.templatetags.kohoshi_i18n import RememberedTranslateNode, ScopedLanguageNode, active_language
 from kohoshi.core.reversing import reverse_base
+from kohoshi.core.templatetags.kohoshi_i18n import RememberedTranslateNode, ScopedLanguageNode, active_language
 from kohoshi.core.templatetags.kohoshi_urls import RememberedURLNode, current_app
 
 _generation = 0  # a setting that a folded node's output may depend on changed (tests)
