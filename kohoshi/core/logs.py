@@ -57,7 +57,7 @@ class AccessLogMiddleware:
                     "ms": round((time.perf_counter() - started) * 1000, 2),
                     "bytes": len(response.content) if not response.streaming else None,
                     "client": request.META.get("REMOTE_ADDR", ""),
-                    "user_agent": request.headers.get("User-Agent", ""),
+                    "user_agent": request.META.get("HTTP_USER_AGENT", ""),
                     "cache": response.get("X-Kohoshi-Cache", ""),
                 },
             )

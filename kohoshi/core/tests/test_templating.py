@@ -31,8 +31,10 @@ TEMPLATES = {
     ),
     "middle.html": (
         '{% extends "base.html" %}{% load kohoshi_i18n %}'
-        '{% block content %}<section>{% translate "検索" %}{% block inner %}middle{% endblock %}</section>{% endblock %}'
+        '{% block content %}<section>{% translate "検索" %}{% block inner %}middle{% endblock %}</section>'
+        '{% include "part.html" %}{% include "./part.html" with extra="x" only %}{% endblock %}'
     ),
+    "part.html": '{% load kohoshi_i18n %}<p>{% translate "メニュー" %}{{ name }}|{{ extra|default:"-" }}</p>',
     "page.html": (
         '{% extends "middle.html" %}{% load kohoshi_i18n %}'
         '{% block inner %}{{ block.super }}|{% translate "メニュー" %}&{{ name }}{% endblock %}'
@@ -99,6 +101,40 @@ def test_only_constant_runs_fold():
     # inside {% if %}, {% for %} and blocks too
     assert any(isinstance(node, templating.FoldedNode) for _, inner in
                next(n for n in template.nodelist if type(n).__name__ == "IfNode").conditions_nodelists for node in inner)
+
+
+def test_an_include_finds_its_template_again_once_the_loader_forgets():
+    templates = {"outer.html": '<{% include "inner.html" %}>', "inner.html": "one"}
+    for debug in (False, True):
+        folded = Engine(loaders=[("kohoshi.core.templating.Loader", [("django.template.loaders.locmem.Loader",
+                                                                      templates)])], debug=debug)
+        templates["inner.html"] = "one"
+        assert folded.get_template("outer.html").render(Context()) == "<one>"
+        templates["inner.html"] = "two"
+        assert folded.get_template("outer.html").render(Context()) == "<one>"  # kept, as Django's cached loader keeps it
+        folded.template_loaders[0].reset()  # as the autoreloader does when a template file changes
+        assert folded.get_template("outer.html").render(Context()) == "<two>"
+
+
+class Boom:
+    @property
+    def fuse(self):
+        raise ValueError("boom")
+
+
+def test_a_debug_engine_still_says_where_a_template_failed():
+    templates = {"failing.html": "{% load kohoshi_i18n %}<p>{% translate \"ホーム\" %}</p>\n<p>{{ thing.fuse }}</p>"}
+    for debug in (True, False):
+        folded = Engine(loaders=[("kohoshi.core.templating.Loader", [("django.template.loaders.locmem.Loader",
+                                                                      templates)])],
+                        libraries=LIBRARIES, builtins=BUILTINS, debug=debug)
+        with pytest.raises(ValueError) as raised:
+            folded.get_template("failing.html").render(Context({"thing": Boom()}))
+        if debug:
+            assert raised.value.template_debug["line"] == 2
+            assert raised.value.template_debug["during"] == "{{ thing.fuse }}"
+        else:
+            assert not hasattr(raised.value, "template_debug")
 
 
 def test_a_changed_setting_is_not_answered_from_the_memo():
