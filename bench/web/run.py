@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -61,8 +62,19 @@ def nginx_up(prefix: Path, site: str, extra_server: str = "") -> subprocess.Pope
                  env=dict(os.environ), log=OUT / "logs" / f"{prefix.name}.log")
 
 
+def venv_base(venv: Path) -> str:
+    """The interpreter a virtual environment was made from (its pyvenv.cfg's `executable`)."""
+    for line in (venv / "pyvenv.cfg").read_text().splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "executable":
+            return os.path.realpath(value.strip())
+    return ""
+
+
 def wagtail_up(articles: list[dict], index: int) -> tuple[subprocess.Popen, str, str]:
     python = WAGTAIL_VENV / "bin" / "python"
+    if (WAGTAIL_VENV / "pyvenv.cfg").exists() and venv_base(WAGTAIL_VENV) != venv_base(Path(sys.prefix)):
+        shutil.rmtree(WAGTAIL_VENV)  # Wagtail runs on the interpreter kohoshi runs on, or the ratio says little
     if not (WAGTAIL_VENV / "bin" / "gunicorn").exists():
         subprocess.run([sys.executable, "-m", "venv", str(WAGTAIL_VENV)], check=True)
         subprocess.run([str(WAGTAIL_VENV / "bin" / "pip"), "install", "-q", "wagtail>=7,<9", "gunicorn"], check=True)
@@ -190,6 +202,7 @@ def main() -> int:
     summary = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cpus": os.cpu_count(),
         "loadavg_after": load, "seconds": args.seconds, "python": platform.python_version(),
+        "python_executable": venv_base(Path(sys.prefix)) if (Path(sys.prefix) / "pyvenv.cfg").exists() else sys.executable,
         "python_speed_s": [round(speed_before, 2), round(python_speed(), 2)],
         "article": article, "results": results, "ratios": ratios,
     }
@@ -206,7 +219,8 @@ def markdown(summary: dict) -> str:
         f"Run {summary['when']}, {summary['cpus']} CPUs shared with other work (load average after the run: "
         f"{summary['loadavg_after'][0]:.1f}), wrk {summary['seconds']} s per cell on loopback, browser User-Agent, "
         f"no cookies. Article: `{summary['article']}` (広報あつぎ 第1446号, position 10; demo corpus from "
-        "../shared/corpus, CC BY 4.0). The machine's speed: 10 million additions in a Python loop took "
+        f"../shared/corpus, CC BY 4.0). Python {summary['python']} ({summary.get('python_executable', '?')}), "
+        "kohoshi's and Wagtail's alike. The machine's speed: 10 million additions in a Python loop took "
         f"{summary['python_speed_s'][0]:.2f} s before the cells and {summary['python_speed_s'][1]:.2f} s after "
         "(the lower, the faster; see the caveat above).",
         "",
