@@ -202,7 +202,7 @@ def main() -> int:
     summary = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cpus": os.cpu_count(),
         "loadavg_after": load, "seconds": args.seconds, "python": platform.python_version(),
-        "python_executable": venv_base(Path(sys.prefix)) if (Path(sys.prefix) / "pyvenv.cfg").exists() else sys.executable,
+        "python_executable": venv_base(Path(sys.prefix)) if sys.prefix != sys.base_prefix else sys.executable,
         "python_speed_s": [round(speed_before, 2), round(python_speed(), 2)],
         "article": article, "results": results, "ratios": ratios,
     }

@@ -282,7 +282,8 @@ def _fold_children(node: Node, debug: bool) -> None:
     elif type(node) is LanguageNode:  # Django's own (`{% load i18n %}`): the language it sets is read anew
         node.__class__ = ScopedLanguageNode
     if isinstance(node, IfNode):
-        node.conditions_nodelists = [(condition, fold(nodelist, debug)) for condition, nodelist in node.conditions_nodelists]
+        node.conditions_nodelists = [
+            (condition, fold(nodelist, debug)) for condition, nodelist in node.conditions_nodelists]
         return
     for attr in node.child_nodelists:
         nodelist = getattr(node, attr, None)

@@ -111,7 +111,8 @@ def test_an_include_finds_its_template_again_once_the_loader_forgets():
         templates["inner.html"] = "one"
         assert folded.get_template("outer.html").render(Context()) == "<one>"
         templates["inner.html"] = "two"
-        assert folded.get_template("outer.html").render(Context()) == "<one>"  # kept, as Django's cached loader keeps it
+        # kept, as Django's cached loader keeps it
+        assert folded.get_template("outer.html").render(Context()) == "<one>"
         folded.template_loaders[0].reset()  # as the autoreloader does when a template file changes
         assert folded.get_template("outer.html").render(Context()) == "<two>"
 
