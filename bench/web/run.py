@@ -71,9 +71,14 @@ def venv_base(venv: Path) -> str:
     return ""
 
 
+def interpreter() -> str:
+    """The interpreter this process runs on: the one its virtual environment was made from."""
+    return venv_base(Path(sys.prefix)) if sys.prefix != sys.base_prefix else os.path.realpath(sys.executable)
+
+
 def wagtail_up(articles: list[dict], index: int) -> tuple[subprocess.Popen, str, str]:
     python = WAGTAIL_VENV / "bin" / "python"
-    if (WAGTAIL_VENV / "pyvenv.cfg").exists() and venv_base(WAGTAIL_VENV) != venv_base(Path(sys.prefix)):
+    if (WAGTAIL_VENV / "pyvenv.cfg").exists() and venv_base(WAGTAIL_VENV) != interpreter():
         shutil.rmtree(WAGTAIL_VENV)  # Wagtail runs on the interpreter kohoshi runs on, or the ratio says little
     if not (WAGTAIL_VENV / "bin" / "gunicorn").exists():
         subprocess.run([sys.executable, "-m", "venv", str(WAGTAIL_VENV)], check=True)
@@ -202,7 +207,7 @@ def main() -> int:
     summary = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cpus": os.cpu_count(),
         "loadavg_after": load, "seconds": args.seconds, "python": platform.python_version(),
-        "python_executable": venv_base(Path(sys.prefix)) if sys.prefix != sys.base_prefix else sys.executable,
+        "python_executable": interpreter(),
         "python_speed_s": [round(speed_before, 2), round(python_speed(), 2)],
         "article": article, "results": results, "ratios": ratios,
     }
